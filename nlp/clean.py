@@ -42,7 +42,7 @@ LINE_END_PUNCT = "。！？；：:!?;…”’」』）)"
 # Markers that start a new paragraph: headings, list items, 一是/二是 clauses.
 PARAGRAPH_START = re.compile(
     r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]"
-    r"|\d{1,2}\s*[、．.](?!\d)|[①-⑳]|[一二三四五六七八九十]是|附件|附表|注[:：])"
+    r"|\d{1,2}\s*(?:、|[．.](?!\d))|[①-⑳]|[一二三四五六七八九十]是|附件|附表|注[:：])"
 )
 MAX_LINE = 4000  # characters; longer lines are split at sentence ends
 SENTENCE_END = re.compile(r"[。！？；!?;]")

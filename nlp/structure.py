@@ -12,7 +12,7 @@ HEADING_MARKERS: list[tuple[int, re.Pattern]] = [
     (1, re.compile(r"^(?:第[一二三四五六七八九十\d]+部分|附件\s*\d*[:：]?$)")),
     (2, re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、．.]")),
     (3, re.compile(r"^[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)]")),
-    (4, re.compile(r"^\d{1,2}\s*[、．.](?!\d)")),
+    (4, re.compile(r"^\d{1,2}\s*(?:、|[．.](?!\d))")),
     (5, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
     (6, re.compile(r"^[①-⑳]")),
 ]

@@ -1,0 +1,1 @@
+"""Rule-based extraction: the baseline every model must beat, and the weak labeller."""

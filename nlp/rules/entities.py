@@ -1,0 +1,329 @@
+"""Rule-based entities of ANNOTATION.md §4 (AMOUNT, UNIT, INDICATOR, TARGET, ACTUAL, SCORE).
+
+``extract_entities(text)`` works on one paragraph; ``annotate_document(doc)`` adds the table
+context (indicator-table columns, header units such as ``单位：万元``) and normalised values.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.doc import Document, Entity
+from nlp.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
+from nlp.structure import HEADER_ROLES, _header_map
+
+# Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
+UNIT_ALTERNATION = (
+    "万亿元|亿元|万元|千元|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家|个百分点|个|项|件|笔|所|次|%|‰|分|万|亿"
+)
+# number (optionally with thousands separators or inner spaces), spaces, unit
+#   "355,212 万元", "8684万元", "1290505 人次", "96.4%"
+NUMBER_WITH_UNIT = re.compile(
+    rf"(?<![\d.,，A-Za-z])(?P<num>[-+]?\d{{1,3}}(?:[,，]\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
+    rf"(?P<sp>[ \u3000]*)(?P<unit>{UNIT_ALTERNATION})?"
+)
+# What may follow a number that makes it a date/duration/ordinal/document number, not an AMOUNT:
+#   "2018年", "2月", "15日", "30日内", "3年", "12月31日", "126号", "60岁", "5个工作日", "7次调整"(kept)
+NOT_AMOUNT_AFTER = re.compile(r"^\s*(?:年|月|日|号|岁|周岁|天|小时|时|点|个工作日|个月|期|批|级|版|项目)")
+NOT_AMOUNT_BEFORE = re.compile(r"(?:第|【|〔|\[|［|（|\(|No\.?|电话[:：]?|编号|号)\s*$")
+# A list marker at the paragraph start: "1、", "2.", "（3）"
+LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}\s*(?:、|[．.](?!\d))|[（(]\d{1,2}[）)])")
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+# A header unit for bare numbers: "单位：万元", "(万元)", "（万元）"
+HEADER_UNIT = re.compile(r"(?:单位\s*[:：]\s*(?P<u1>万元|亿元|千元|元|万人|人次|人|%)|[（(]\s*(?P<u2>万元|亿元|千元|元)\s*[）)])")
+# Score cues in prose: "评价得分 89.15分", "得分4.91分", "最终评分96.18分", "自评得分93分"
+SCORE_CUE = re.compile(
+    r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
+    r"(?P<val>\d+(?:\.\d+)?\s*分?)"
+)
+# Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
+TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)\s*(?:为|是|[:：])?\s*(?P<val>[^，。；;,（(]+)")
+# Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
+ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)\s*(?:为|是|[:：])?\s*(?P<val>[^，。；;,（(]+)")
+# An indicator named in quotes: “参保人数（人）”指标, “资金拨付及时率”指标实际完成值为100%
+QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
+# Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
+INDICATOR_SUFFIX = re.compile(
+    r"(收入|支出|结余|总额|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数)$"
+)
+NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成|执行数|预算数)$")
+CURRENCY = set(CURRENCY_MULTIPLIER)
+PRIORITY = {"TARGET": 5, "ACTUAL": 5, "SCORE": 4, "INDICATOR": 3, "AMOUNT": 2, "UNIT": 1}
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    type: str
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\u3000":
+        start += 1
+    while end > start and text[end - 1] in " \t\u3000":
+        end -= 1
+    return start, end
+
+
+def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
+    """AMOUNT (+ UNIT) spans for numbers with units, skipping dates, ordinals, document numbers.
+
+    >>> [(text[s.start:s.end], s.type) for text in ["收入8684万元，2018年增幅13.43%"] for s in amount_spans(text)]
+    [('8684', 'AMOUNT'), ('万元', 'UNIT'), ('13.43', 'AMOUNT'), ('%', 'UNIT')]
+    """
+    spans: list[Span] = []
+    phones = [(m.start(), m.end()) for m in PHONE.finditer(text)]
+    marker = LIST_MARKER.match(text)
+    for m in NUMBER_WITH_UNIT.finditer(text):
+        s, e = m.span("num")
+        if marker and s < marker.end():
+            continue
+        if any(a <= s < b for a, b in phones):
+            continue
+        after = text[e:]
+        if m.group("unit") is None and (NOT_AMOUNT_AFTER.match(after) or re.match(r"^\s*(?:、|[.．](?!\d))", after)):
+            continue
+        if m.group("unit") in ("万", "亿") and NOT_AMOUNT_AFTER.match(text[m.end():]):
+            continue
+        before = text[max(0, s - 6):s]
+        if NOT_AMOUNT_BEFORE.search(before) and not m.group("unit"):
+            continue
+        if re.search(r"(?:第)\s*$", before):
+            continue
+        if re.search(r"[【〔\[［]\s*$", before) or re.match(r"\s*[】〕\]］]", after):
+            continue
+        if re.match(r"^\s*号", text[m.end():]):
+            continue
+        unit = m.group("unit")
+        if unit is None and not bare_numbers:
+            continue
+        if unit == "分" and re.match(r"^(?:之|钟|别|配|析|类|期|散|局|摊|解|批|管|布|担|工|段|成)", text[m.end():]):
+            unit = None  # "分配", "分析": not the unit 分
+            if not bare_numbers:
+                continue
+        spans.append(Span(s, e, "AMOUNT"))
+        if unit:
+            us = m.start("unit")
+            spans.append(Span(us, us + len(unit), "UNIT"))
+    return spans
+
+
+def _value_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim a cue's captured value to the value expression itself."""
+    s, e = _trim(text, start, end)
+    # stop before a following clause such as "，分值5分"
+    m = re.match(r"[^，。；;,]*", text[s:e])
+    e = s + len(m.group(0)) if m else e
+    s, e = _trim(text, s, e)
+    return (s, e) if e > s else None
+
+
+def prose_value_spans(text: str) -> list[Span]:
+    """TARGET/ACTUAL/SCORE/INDICATOR spans marked by cue words in running text."""
+    spans: list[Span] = []
+    for pat, typ in ((TARGET_CUE, "TARGET"), (ACTUAL_CUE, "ACTUAL")):
+        for m in pat.finditer(text):
+            v = _value_span(text, *m.span("val"))
+            if v:
+                spans.append(Span(v[0], v[1], typ))
+    for m in SCORE_CUE.finditer(text):
+        s, e = _trim(text, *m.span("val"))
+        # "分值5分，得分4.91分": the weight is an AMOUNT, only the score after 得分 is a SCORE
+        spans.append(Span(s, e, "SCORE"))
+    for m in QUOTED_INDICATOR.finditer(text):
+        s, e = _trim(text, *m.span("name"))
+        spans.append(Span(s, e, "INDICATOR"))
+    return spans
+
+
+def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]]) -> Span | None:
+    """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入."""
+    pos = amount_start
+    # skip linking words: "为", "是", "达", ":", spaces
+    m = re.search(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$", text[:pos])
+    pos = m.start() if m else pos
+    prev = [w for w in words if w[2] == pos]
+    if not prev:
+        return None
+    w, s, e = prev[0]
+    if NOT_INDICATOR.match(w) or not re.search(r"[\u4e00-\u9fff]", w):
+        return None
+    if not INDICATOR_SUFFIX.search(w):
+        return None
+    # a bare suffix ("支出") takes the word before it: "住院" + "支出"
+    if len(w) <= 2:
+        before = [x for x in words if x[2] == s and re.fullmatch(r"[\u4e00-\u9fff]+", x[0])]
+        if before and not NOT_INDICATOR.match(before[0][0]) and before[0][0] not in ("其中", "本年", "年末", "全年", "当年"):
+            s = before[0][1]
+    return Span(s, e, "INDICATOR")
+
+
+def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) -> Span | None:
+    """In a table row, the cell before a value cell names it: "预算安排资金⇥78876"."""
+    for k, (cs, ce) in enumerate(cells):
+        if cs <= start <= ce:
+            if text[cs:start].strip():
+                return None
+            for ps, pe in reversed(cells[:k]):
+                cell = text[ps:pe]
+                if not cell.strip():
+                    continue
+                m = re.match(r"\s*(?:其中\s*[:：：-]?\s*)?", cell)
+                s, e = _trim(text, ps + (m.end() if m else 0), pe)
+                name = text[s:e]
+                if INDICATOR_SUFFIX.search(name) and not NOT_INDICATOR.match(name) and len(name) <= 20:
+                    return Span(s, e, "INDICATOR")
+                return None
+    return None
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Flat, non-overlapping spans: value expressions win over the AMOUNT/UNIT inside them."""
+    chosen: list[Span] = []
+    for sp in sorted(spans, key=lambda x: (-PRIORITY[x.type], -(x.end - x.start), x.start)):
+        if sp.end <= sp.start:
+            continue
+        if all(sp.end <= c.start or sp.start >= c.end for c in chosen):
+            chosen.append(sp)
+    return sorted(chosen, key=lambda x: (x.start, x.end))
+
+
+def extract_entities(text: str, header_unit: str | None = None, words=None) -> list[tuple[int, int, str]]:
+    """Entities of one paragraph of running text or one table row, as (start, end, type).
+
+    >>> t = "保费收入5617.38万元，评价得分89.15分"
+    >>> [(t[s:e], k) for s, e, k in extract_entities(t)]
+    [('保费收入', 'INDICATOR'), ('5617.38', 'AMOUNT'), ('万元', 'UNIT'), ('89.15分', 'SCORE')]
+    """
+    from nlp.tokenize import default_tokenizer
+
+    if not text.strip():
+        return []
+    spans = prose_value_spans(text)
+    amounts = amount_spans(text, bare_numbers="\t" in text)
+    spans.extend(amounts)
+    for m in HEADER_UNIT.finditer(text):
+        u = "u1" if m.group("u1") else "u2"
+        spans.append(Span(m.start(u), m.end(u), "UNIT"))
+    if any(sp.type == "AMOUNT" for sp in amounts):
+        if words is None:
+            words = [(t.text, t.start, t.end) for t in default_tokenizer()(text)]
+        cells = _cells_with_offsets(text) if "\t" in text else []
+        for sp in amounts:
+            if sp.type == "AMOUNT":
+                ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words)
+                if ind:
+                    spans.append(ind)
+    return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
+
+
+def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for cell in text.split("\t"):
+        out.append((pos, pos + len(cell)))
+        pos += len(cell) + 1
+    return out
+
+
+def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> list[Span]:
+    """Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR)."""
+    if header is None:
+        return []
+    cells = _cells_with_offsets(text)
+    spans: list[Span] = []
+    for role, typ in (("target", "TARGET"), ("actual", "ACTUAL"), ("score", "SCORE"), ("name", "INDICATOR")):
+        j = header.get(role)
+        if j is None:
+            continue
+        k = j - shift
+        if not 0 <= k < len(cells):
+            continue
+        s, e = _trim(text, *cells[k])
+        if e <= s or text[s:e] in ("—", "-", "/", "无"):
+            continue
+        if typ == "INDICATOR":
+            # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
+            m = re.match(r"[^（(]+", text[s:e])
+            e = s + len(m.group(0).rstrip()) if m else e
+            if _header_map([text[s:e]]) is not None:
+                continue
+        if typ == "SCORE" and parse_number(text[s:e].rstrip("分").strip()) is None:
+            continue
+        spans.append(Span(s, e, typ))
+    return spans
+
+
+def annotate_document(doc: Document) -> Document:
+    """Add rule entities with normalised values to every paragraph of ``doc``."""
+    from nlp.structure import _best_shift
+
+    table_unit: str | None = None  # from "单位：万元" before a table
+    row_unit: str | None = None  # from "资金情况 (万元)" in a row, for the rows below it
+    header: dict[str, int] | None = None
+    width = 0
+    current_table = None
+    for p in doc.paragraphs:
+        text = p.text
+        if p.kind != "table_row":
+            header = None
+            m = HEADER_UNIT.search(text)
+            if m and len(text) <= 30:
+                table_unit = m.group("u1") or m.group("u2")
+            elif p.kind == "heading":
+                table_unit = None
+            spans = extract_entities(text)
+            _add(doc, p.index, text, spans, None)
+            continue
+        if p.table != current_table:
+            current_table, header, row_unit = p.table, None, None
+        cells = p.cells
+        hm = _header_map(cells)
+        if hm is not None:
+            header, width = hm, len(cells)
+        m = HEADER_UNIT.search(text)
+        if m:
+            row_unit = m.group("u1") or m.group("u2")
+        elif cells and cells[0].strip():
+            row_unit = None
+        unit = row_unit or table_unit
+        if unit:
+            doc.table_units[p.table] = unit
+        spans = [Span(s, e, t) for s, e, t in extract_entities(text)]
+        if header is not None and hm is None:
+            shift = _best_shift(header, cells, width)
+            spans = table_row_spans(text, header, shift) + spans
+        _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit)
+    return doc
+
+
+def _add(doc: Document, index: int, text: str, spans: list[tuple[int, int, str]], header_unit: str | None) -> None:
+    for i, (s, e, typ) in enumerate(spans):
+        ent = Entity(paragraph=index, start=s, end=e, type=typ, text=text[s:e])
+        fill_values(ent, spans, i, text, header_unit)
+        doc.entities.append(ent)
+
+
+def fill_values(ent: Entity, spans: list[tuple[int, int, str]], i: int, text: str, header_unit: str | None) -> None:
+    """Normalised value, unit, value_yuan and comparator of one entity (ANNOTATION.md §5)."""
+    if ent.type == "AMOUNT":
+        num = parse_number(ent.text)
+        unit = None
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        if nxt and nxt[2] == "UNIT" and not text[ent.end : nxt[0]].strip():
+            unit = text[nxt[0] : nxt[1]]
+        elif header_unit and "\t" in text:
+            unit = header_unit
+        ent.value, ent.unit = num, unit
+        if num is not None and unit in CURRENCY:
+            ent.value_yuan = to_yuan(num, unit)
+    elif ent.type in ("TARGET", "ACTUAL", "SCORE"):
+        pv = parse_value(ent.text)
+        ent.value, ent.unit, ent.comparator, ent.upper = pv.value, pv.unit, pv.comparator, pv.upper
+        if pv.value_yuan is not None:
+            ent.value_yuan = pv.value_yuan
+        elif pv.value is not None and pv.unit is None and header_unit in CURRENCY and ent.type != "SCORE":
+            ent.value_yuan = to_yuan(pv.value, header_unit)
+            ent.unit = "元" if ent.value_yuan is not None else None
+    elif ent.type == "UNIT":
+        ent.unit = ent.text
