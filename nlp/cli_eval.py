@@ -1,0 +1,45 @@
+"""``jixiao eval``: score predictions (or the current pipeline) against the gold corpus."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp.errors import JixiaoError, UsageError
+
+
+def eval_command(
+    gold: Path = typer.Option(Path("corpus/gold"), "--gold",
+                              help="Gold directory or .jsonl file (ANNOTATION.md §6)."),
+    pred: Optional[Path] = typer.Option(None, "--pred",
+                                        help="`jixiao extract` JSONL, ANNOTATION-format JSONL, or a folder."),
+    pipeline: bool = typer.Option(False, "--pipeline",
+                                  help="Run the current pipeline on the gold paragraph texts instead."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
+) -> None:
+    """Entity, money-value, paragraph-label and role scores against gold labels."""
+    from nlp import evaluation
+
+    try:
+        if (pred is None) == (not pipeline):
+            raise UsageError("E358", "give exactly one of --pred FILE and --pipeline")
+        gold_records = evaluation.load_gold(gold)
+        predictions = (evaluation.run_pipeline_on_gold(gold_records) if pipeline
+                       else evaluation.load_predictions(pred))
+        report = evaluation.evaluate(gold_records, predictions)
+    except JixiaoError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(err.exit_code) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        Console().print(evaluation.render_report(report))
+
+
+def register(app: "typer.Typer") -> None:
+    """Add ``eval`` to the main app."""
+    app.command("eval")(eval_command)
