@@ -6,6 +6,7 @@ Exit status: 0 all succeeded, 1 some failed, 2 usage error (raised before anythi
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -51,7 +52,7 @@ def run_extract(
     summary = BatchSummary(output=str(out / "extract.jsonl"))
     t0 = time.perf_counter()
     bar = _progress(progress)
-    with JsonlWriter(out / "extract.jsonl", resume=resume) as writer, ErrorLog(out / "errors.jsonl") as errors, bar:
+    with JsonlWriter(out / "extract.jsonl", resume=resume) as writer, ErrorLog(out / "errors.jsonl") as errors, (bar or nullcontext()):
         task = bar.add_task("extract", total=len(paths)) if bar else None
         for path in paths:
             source = "-" if path == "-" else str(path)
@@ -81,17 +82,9 @@ def run_extract(
     return summary
 
 
-class _NoBar:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
-
-
 def _progress(enabled: bool):
     if not enabled:
-        return _NoBar()
+        return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     class _Rate(TextColumn):

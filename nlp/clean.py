@@ -102,7 +102,7 @@ def _collect_cell_table(lines: list[MappedText], i: int) -> tuple[list[tuple[lis
                 row_blanks = blanks
             tab = t.text.index("\t")
             cells.append(t.slice(tab + 1, len(t)).strip(" \u3000"))
-        elif not prev_blank and cells:
+        elif not prev_blank and cells and not _starts_paragraph(t.text):
             cells[-1] = cells[-1] + t.strip(" \u3000")  # a cell's text continued on the next line
         else:
             break  # text after a blank line: the table has ended
@@ -114,10 +114,18 @@ def _collect_cell_table(lines: list[MappedText], i: int) -> tuple[list[tuple[lis
     return rows, i
 
 
+def _starts_paragraph(line: str) -> bool:
+    """A heading or list item after a table's last cell ends the table (seed 001: "（二）绩效分析")."""
+    from nlp.structure import heading_level
+
+    t = line.strip(" \u3000")
+    return bool(PARAGRAPH_START.match(t)) or heading_level(t) is not None
+
+
 def _merge_split_rows(rows: list[tuple[list[MappedText], int]]) -> list[list[MappedText]]:
     """Rejoin a row that a multi-line cell broke in two (two or more blank lines inside the row)."""
     widths = [len(c) for c, _ in rows if len(c) >= 3]
-    width = max(set(widths), key=widths.count) if widths else 0
+    width = max(widths) if widths else 0
     out: list[list[MappedText]] = []
     for cells, blanks in rows:
         if out and blanks >= 2 and len(out[-1]) < width and len(out[-1]) + len(cells) <= width:

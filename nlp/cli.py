@@ -76,7 +76,8 @@ _register_plugins()
 def main() -> None:
     """Console entry point: run the app, turning JixiaoError into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
     except JixiaoError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(exc.exit_code)
@@ -87,16 +88,14 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # click's usage errors (typer vendors click, so match by shape)
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Abort":
             sys.exit(1)
         raise
-
 
 if __name__ == "__main__":
     main()

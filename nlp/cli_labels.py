@@ -1,0 +1,184 @@
+"""``jixiao labels``: validate, count, and round-trip label files through doccano / Label Studio.
+
+    jixiao labels validate corpus/gold/*.jsonl
+    jixiao labels stats corpus/gold/*.jsonl --json
+    jixiao labels export drafts.jsonl --to labelstudio -o tasks.json
+    jixiao labels import project-1.json --from labelstudio -o corrected.jsonl --annotator a@b.cn
+    jixiao labels config --to labelstudio > config.xml
+
+Commands stay thin: the work is in :mod:`nlp.labels`.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from nlp.errors import JixiaoError
+from nlp.labels.convert import OffsetUnit, ToolFormat
+
+
+class ConfigTarget(str, Enum):
+    """Tools a project configuration can be generated for."""
+
+    LABELSTUDIO = "labelstudio"
+    DOCCANO = "doccano"
+
+
+FilesArg = Annotated[list[Path], typer.Argument(help="Label files (JSONL, ANNOTATION.md §6).",
+                                                metavar="FILES...",
+                                                exists=True, dir_okay=False)]
+OffsetsOpt = Annotated[OffsetUnit, typer.Option(
+    "--offsets", help="How the tool counts offsets: utf16 (browser tools, default) or codepoint.")]
+
+
+def _user_errors(command: Callable) -> Callable:
+    """Turn a JixiaoError into a one-line message on stderr and its exit status."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except JixiaoError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(exc.exit_code) from None
+    return wrapper
+
+
+def _side_file(output: Path) -> Path:
+    """Where every annotator's version goes: ``out.jsonl`` -> ``out.annotators.jsonl``."""
+    return output.with_name(f"{output.stem}.annotators.jsonl")
+
+
+@_user_errors
+def validate(files: FilesArg) -> None:
+    """Check label files: schema, offsets, overlaps, unknown names, duplicates; exit 1 on errors."""
+    from nlp.labels.schema import has_errors, validate_files
+
+    problems = validate_files(files)
+    for problem in problems:
+        typer.echo(str(problem))
+    errors = sum(p.is_error for p in problems)
+    typer.echo(f"{len(files)} file(s): {errors} error(s), {len(problems) - errors} warning(s)",
+               err=True)
+    if has_errors(problems):
+        raise typer.Exit(1)
+
+
+@_user_errors
+def stats(files: FilesArg,
+          as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+          ) -> None:
+    """Count paragraphs, paragraph labels, roles and entity types per document."""
+    from nlp.labels.schema import read_label_file
+    from nlp.labels.stats import label_stats, stats_tables
+
+    result = label_stats(r for path in files for r in read_label_file(path))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console()
+    for table in stats_tables(result):
+        console.print(table)
+
+
+@_user_errors
+def export(files: FilesArg,
+           to: Annotated[ToolFormat, typer.Option("--to", help="Target tool format.")],
+           output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+           offsets: OffsetsOpt = OffsetUnit.UTF16) -> None:
+    """Write label files as doccano JSONL or Label Studio JSON / JSON_MIN tasks."""
+    from nlp.labels.convert import E_INVALID_INPUT, export_records
+    from nlp.labels.schema import read_label_file, validate_files
+
+    problems = [p for p in validate_files(files) if p.is_error]
+    if problems:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{E_INVALID_INPUT}: {len(problems)} error(s) in the input; fix them "
+                   "(jixiao labels validate) and export again", err=True)
+        raise typer.Exit(1)
+    records = [r for path in files for r in read_label_file(path)]
+    count = export_records(records, to, output, unit=offsets)
+    typer.echo(f"wrote {count} paragraph(s) to {output} ({to.value}, {offsets.value} offsets)",
+               err=True)
+
+
+@_user_errors
+def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label Studio JSON "
+                                                      "export.", metavar="FILE", exists=True,
+                                                 dir_okay=False)],
+            from_: Annotated[ToolFormat, typer.Option("--from", help="Source tool format.")],
+            output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
+            annotator: Annotated[Optional[str], typer.Option(
+                "--annotator", help="Import this annotator's labels (user id or e-mail) "
+                                    "instead of the latest.")] = None,
+            offsets: OffsetsOpt = OffsetUnit.UTF16) -> None:
+    """Read a doccano / Label Studio export back into a label file (exit 1 if spans were dropped).
+
+    Every annotator's version goes to OUTPUT-STEM.annotators.jsonl; the choice is reported.
+
+    --offsets applies to doccano; Label Studio spans are checked against their own text.
+    """
+    from nlp.labels.convert import import_file, write_versions
+    from nlp.labels.schema import validate_records, write_label_file
+
+    result = import_file(file, from_, annotator=annotator, unit=offsets)
+    for message in result.messages:
+        typer.echo(str(message), err=True)
+    write_label_file(result.records, output)
+    typer.echo(f"wrote {len(result.records)} paragraph(s) to {output}", err=True)
+    if result.multi_annotated():
+        side = _side_file(output)
+        count = write_versions(result, side)
+        typer.echo(f"wrote all {count} annotation(s) of {len(result.multi_annotated())} "
+                   f"multi-annotated paragraph(s) to {side}", err=True)
+    problems = validate_records(result.records, output)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if result.has_errors or any(p.is_error for p in problems):
+        raise typer.Exit(1)
+
+
+@_user_errors
+def config(to: Annotated[ConfigTarget, typer.Option("--to", help="Tool to configure.")],
+           output: Annotated[Optional[Path], typer.Option(
+               "-o", "--output", help="Write here instead of printing.")] = None) -> None:
+    """Print the labelling config: Label Studio XML or doccano label definitions (JSON)."""
+    from nlp.labels.convert import doccano_label_config, labelstudio_config
+    from nlp.labels.schema import write_text_atomic
+
+    if to is ConfigTarget.LABELSTUDIO:
+        content = labelstudio_config()
+    else:
+        content = json.dumps(doccano_label_config(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(content, nl=False)
+    else:
+        write_text_atomic(content, output)
+        typer.echo(f"wrote {output}", err=True)
+
+
+def register(app: "typer.Typer") -> None:
+    """Add the ``labels`` command group to the main app.
+
+    >>> import typer
+    >>> app = typer.Typer()
+    >>> register(app)
+    >>> [g.name for g in app.registered_groups]
+    ['labels']
+    """
+    sub = typer.Typer(no_args_is_help=True,
+                      help="Label files: validate, stats, export to / import from doccano and "
+                           "Label Studio.")
+    sub.command("validate")(validate)
+    sub.command("stats")(stats)
+    sub.command("export")(export)
+    sub.command("import")(import_)
+    sub.command("config")(config)
+    app.add_typer(sub, name="labels")

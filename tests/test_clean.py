@@ -1,0 +1,74 @@
+from nlp.clean import clean_line, clean_text
+from nlp.text import MappedText
+
+
+def texts(raw: str) -> list[str]:
+    return [p.text for p in clean_text(raw)]
+
+
+def test_bookmark_debris_removed_and_map_points_into_source():
+    raw = "[bookmark: _Toc15396600][bookmark: _Toc15377197]一、基本职能及主要工作"
+    (p,) = clean_text(raw)
+    assert p.text == "一、基本职能及主要工作"
+    assert raw[p.origin[0]] == "一"
+    assert raw[p.origin[-1]] == "作"
+
+
+def test_latex_remnants_become_plain_text():
+    assert clean_line(MappedText.from_source("预期指标值为 $105\\% \\leq \\geq 95\\%$ 。")).text == "预期指标值为 105%≤≥95% 。"
+    assert clean_line(MappedText.from_source("$\\geq 85\\%$")).text == "≥85%"
+    assert clean_line(MappedText.from_source("指标 \\geq 90")).text == "指标 ≥ 90"
+
+
+def test_fullwidth_digits_and_letters_become_halfwidth_but_chinese_punctuation_stays():
+    assert texts("收入１２３４．５万元，ＡＢ％（注）") == ["收入1234．5万元，AB%（注）"]
+
+
+def test_page_break_split_sentence_is_rejoined():
+    raw = "基金总支出6.45亿元,其中：基础养老金支出5.85亿元，与上年同期相比增加0.19亿元，完成预算5.87\n\n亿元的 99.66%，每月按时发放。\n"
+    assert texts(raw) == ["基金总支出6.45亿元,其中：基础养老金支出5.85亿元，与上年同期相比增加0.19亿元，完成预算5.87亿元的 99.66%，每月按时发放。"]
+
+
+def test_headings_list_items_and_short_lines_are_not_joined():
+    raw = "一、基本概况\n\n自治区医疗保障局是直属事业单位，承担参保登记等工作\n\n（1）继续加大完善智能监控。\n项目名称：职工基本医疗保险基金\n实施单位：和硕县社会保险管理局"
+    assert texts(raw) == [
+        "一、基本概况",
+        "自治区医疗保障局是直属事业单位，承担参保登记等工作",
+        "（1）继续加大完善智能监控。",
+        "项目名称：职工基本医疗保险基金",
+        "实施单位：和硕县社会保险管理局",
+    ]
+
+
+def test_table_rows_are_never_joined():
+    raw = "绩效目标完成情况\t项目完成指标\t数量指标\t平均参保缴费人数\t≥171230人\t170886人\n\t\t\t保障退休待遇人数\t≥44604人\t43975"
+    assert len(texts(raw)) == 2
+
+
+def test_one_cell_per_line_table_becomes_tab_separated_rows():
+    raw = (" \t项目名称\n\t职工基本医疗保险基金\n\n\t预算\n执行\n情况\n（万元）\n\t 预算数：\n\t8183.32\n\n"
+           "\t一级指标\n\t二级指标\n\t三级指标\n\t预期指标值\n\t实际完成指标值\n\n"
+           "\t\n\t项目效果指标\n\t社会效益\n指标\n\t减轻参保人员就医经济负担\n\n\n\t全年持续实施\n\t全年持续实施\n\n"
+           "\t\n\t\n\t\n\t缴费人数\n\t12732人\n\t13701人\n")
+    assert texts(raw) == [
+        "项目名称\t职工基本医疗保险基金",
+        "预算执行情况（万元）\t预算数：\t8183.32",
+        "一级指标\t二级指标\t三级指标\t预期指标值\t实际完成指标值",
+        "\t项目效果指标\t社会效益指标\t减轻参保人员就医经济负担\t全年持续实施\t全年持续实施",
+        "\t\t\t缴费人数\t12732人\t13701人",
+    ]
+
+
+def test_huge_line_is_split_at_sentence_ends():
+    raw = ("基金运行平稳。" * 2000)
+    parts = texts(raw)
+    assert len(parts) > 1
+    assert all(len(p) <= 4000 for p in parts)
+    assert "".join(parts) == raw
+
+
+def test_every_offset_maps_back_to_the_same_character():
+    raw = "[bookmark: _Toc1]2019 年区本级生育保险基金总收入 19065 万元，完成预算 18506\n\n万元的 103.02%。"
+    for p in clean_text(raw):
+        for ch, o in zip(p.text, p.origin):
+            assert raw[o] == ch
