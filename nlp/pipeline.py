@@ -180,8 +180,11 @@ def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:
     return build_paragraphs(doc, [MappedText.from_source(t) for t in texts])
 
 
-def paragraph_records(doc: Document) -> list[dict[str, Any]]:
-    """A processed document as ANNOTATION.md §6 records (one per paragraph)."""
+def paragraph_records(doc: Document, with_values: bool = False) -> list[dict[str, Any]]:
+    """A processed document as ANNOTATION.md §6 records (one per paragraph).
+
+    ``with_values`` adds each entity's ``value_yuan`` as a fourth element (for evaluation).
+    """
     ents: dict[int, list] = {}
     for e in doc.entities:
         ents.setdefault(e.paragraph, []).append(e)
@@ -190,8 +193,7 @@ def paragraph_records(doc: Document) -> list[dict[str, Any]]:
         out.append({
             "doc_id": doc.doc_id, "para": p.index, "text": p.text, "labels": list(p.labels),
             "roles": [[s.start, s.end, s.role] for s in p.sentences if s.role],
-            "entities": [[e.start, e.end, e.type] for e in ents.get(p.index, [])],
-            "value_yuan": {f"{e.start}:{e.end}": str(e.value_yuan) for e in ents.get(p.index, []) if e.value_yuan is not None},
+            "entities": [[e.start, e.end, e.type] + ([e.value_yuan] if with_values else []) for e in ents.get(p.index, [])],
         })
     return out
 
@@ -207,4 +209,4 @@ def extract_paragraph_records(doc_id: str, paragraph_texts: list[str], pipeline:
             _DEFAULT = load_pipeline()
         pipeline = _DEFAULT
     doc = pipeline(document_from_paragraphs(doc_id, paragraph_texts), disable=("meta",))
-    return paragraph_records(doc)
+    return paragraph_records(doc, with_values=True)

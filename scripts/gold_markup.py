@@ -2,6 +2,7 @@
 
     python scripts/gold_markup.py draft  corpus/raw/000_x.txt corpus/gold_src/000_x.md
     python scripts/gold_markup.py compile corpus/gold_src/000_x.md corpus/gold/000_x.jsonl
+    python scripts/gold_markup.py build corpus/gold_src corpus/gold
 
 Markup, one block per paragraph:
 
@@ -60,7 +61,7 @@ def draft(raw_path: str, out_path: str) -> None:
 
 
 def parse_markup(path: str) -> list[dict]:
-    doc_id = Path(path).stem
+    doc_id = Path(path).stem.split(".part")[0]
     recs, cur = [], None
     errors = []
     for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
@@ -115,8 +116,15 @@ def parse_markup(path: str) -> list[dict]:
     return recs, errors
 
 
-def compile_(src: str, out: str) -> int:
-    recs, errors = parse_markup(src)
+def compile_(srcs: list[str], out: str) -> int:
+    recs, errors = [], []
+    for src in srcs:
+        r, e = parse_markup(src)
+        recs += r
+        errors += e
+    paras = [r["para"] for r in recs]
+    if paras != list(range(len(paras))):
+        errors.append(f"{out}: paragraphs are not numbered 0..{len(paras) - 1} in order")
     for e in errors:
         print(e, file=sys.stderr)
     if errors:
@@ -134,6 +142,12 @@ if __name__ == "__main__":
     if cmd == "draft":
         draft(sys.argv[2], sys.argv[3])
     elif cmd == "compile":
-        sys.exit(compile_(sys.argv[2], sys.argv[3]))
+        sys.exit(compile_(sys.argv[2:-1], sys.argv[-1]))
+    elif cmd == "build":  # every gold_src/<doc>[.partN].md → gold/<doc>.jsonl
+        src_dir, out_dir = Path(sys.argv[2]), Path(sys.argv[3])
+        groups: dict[str, list[str]] = {}
+        for f in sorted(src_dir.glob("[0-9]*.md")):
+            groups.setdefault(f.stem.split(".part")[0], []).append(str(f))
+        sys.exit(max(compile_(v, str(out_dir / f"{k}.jsonl")) for k, v in groups.items()))
     else:
         sys.exit(f"unknown command {cmd}")
