@@ -1,0 +1,71 @@
+"""Input and output layers: read report files into text, write the output contract and tables.
+
+Error codes of this package (E100–E149):
+
+====  =====================================================================
+E100  unsupported format (.doc, .wps, ...; the message says how to convert)
+E101  file not found
+E102  file cannot be read (permissions, not a regular file, I/O error)
+E103  file larger than the size limit (default 200 MB)
+E104  empty file
+E105  no text (whitespace only; a docx/pdf without text)
+E106  binary content in a text file (NUL/control bytes, a PDF/zip/.doc renamed to .txt)
+E107  text in no encoding we can decode
+E110  .docx that is not a zip (truncated, a renamed .doc, password-protected)
+E111  .docx zip without word/document.xml, or broken document XML
+E120  corrupt PDF
+E121  encrypted / password-protected PDF
+E122  PDF without extractable text (a scan: run OCR)
+E130  (usage) an input spec that matches nothing
+E131  (usage) '-' given more than once
+E140  (usage) output JSONL that is not a jixiao output (resume/tables)
+E141  (usage) unknown table format
+E142  output cannot be written (disk full, permissions)
+E143  JSONL that does not follow the output contract / is missing
+E145  too many rows for an Excel sheet
+E149  unexpected error while processing a file (logged by ErrorLog)
+====  =====================================================================
+"""
+from nlp.io.readers import (
+    DEFAULT_MAX_BYTES,
+    STDIN,
+    SUPPORTED_SUFFIXES,
+    RawDocument,
+    decode_text,
+    iter_inputs,
+    join_cell_lines,
+    read_document,
+    read_stdin,
+)
+from nlp.io.writers import (
+    COLUMNS,
+    MONEY_SCALE,
+    TABLE_NAMES,
+    ErrorLog,
+    JsonlWriter,
+    TableFormat,
+    TablesResult,
+    parse_formats,
+    write_tables,
+)
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_MAX_BYTES",
+    "ErrorLog",
+    "JsonlWriter",
+    "MONEY_SCALE",
+    "RawDocument",
+    "STDIN",
+    "SUPPORTED_SUFFIXES",
+    "TABLE_NAMES",
+    "TableFormat",
+    "TablesResult",
+    "decode_text",
+    "iter_inputs",
+    "join_cell_lines",
+    "parse_formats",
+    "read_document",
+    "read_stdin",
+    "write_tables",
+]
