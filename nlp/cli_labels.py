@@ -164,6 +164,23 @@ def config(to: Annotated[ConfigTarget, typer.Option("--to", help="Tool to config
         typer.echo(f"wrote {output}", err=True)
 
 
+def draft(
+    files: list[str] = typer.Argument(..., help="Reports (files, folders, globs, -) to pre-annotate."),
+    output: Path = typer.Option(..., "-o", "--output", help="Drafts in the ANNOTATION.md format (JSONL)."),
+    pipeline: Optional[str] = typer.Option(None, "--pipeline", help="Pipeline manifest (default configs/pipeline.yaml)."),
+) -> None:
+    """Pre-annotate reports with the current pipeline: a draft to correct, never gold."""
+    from nlp.labels.draft import draft_records
+    from nlp.labels.schema import write_label_file
+
+    records, problems = draft_records(files, pipeline)
+    write_label_file(records, output)
+    for msg in problems:
+        typer.echo(msg, err=True)
+    typer.echo(f"wrote {len(records)} paragraphs to {output}", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
 def register(app: "typer.Typer") -> None:
     """Add the ``labels`` command group to the main app.
 
@@ -176,6 +193,7 @@ def register(app: "typer.Typer") -> None:
     sub = typer.Typer(no_args_is_help=True,
                       help="Label files: validate, stats, export to / import from doccano and "
                            "Label Studio.")
+    sub.command("draft")(draft)
     sub.command("validate")(validate)
     sub.command("stats")(stats)
     sub.command("export")(export)

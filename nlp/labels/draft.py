@@ -1,9 +1,7 @@
-"""Hook for ``jixiao labels draft``: pre-annotated records from the rules, ready to correct.
+"""``jixiao labels draft``: pre-annotated records from the current pipeline, ready to correct.
 
-Left to the lead engineer, who wires the rules pipeline in; the labels package only defines
-where it plugs in and what it must return (records in the ANNOTATION.md §6 format, checked with
-:func:`nlp.labels.schema.validate_records` and written with
-:func:`nlp.labels.schema.write_label_file`).
+The draft is never the answer: it is what an annotator corrects (corpus/README.md counts how much
+of it was wrong on the seeds).
 """
 from __future__ import annotations
 
@@ -11,14 +9,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def draft_records(paths: Sequence[str | Path]) -> list[dict]:
-    """Pre-annotate the reports at ``paths`` with the rules: one record per paragraph.
+def draft_records(paths: Sequence[str | Path], pipeline_path: str | None = None) -> tuple[list[dict], list[str]]:
+    """Pre-annotate the reports at ``paths``: one ANNOTATION.md §6 record per paragraph.
 
-    Not implemented here (owned by the lead); raises ``NotImplementedError``.
+    Returns the records and one message per file that could not be read (the others go on).
 
     >>> draft_records([])
-    Traceback (most recent call last):
-    ...
-    NotImplementedError: draft_records is wired in by the lead (rules pipeline)
+    ([], [])
     """
-    raise NotImplementedError("draft_records is wired in by the lead (rules pipeline)")
+    from nlp.errors import JixiaoError
+    from nlp.io.readers import iter_inputs, read_document, read_stdin
+    from nlp.pipeline import document_from_raw, load_pipeline, paragraph_records
+
+    if not paths:
+        return [], []
+    pipe = load_pipeline(pipeline_path)
+    records: list[dict] = []
+    problems: list[str] = []
+    for path in iter_inputs([str(p) for p in paths]):
+        try:
+            raw = read_stdin() if path == "-" else read_document(path)
+        except JixiaoError as exc:
+            problems.append(str(exc))
+            continue
+        records.extend(paragraph_records(pipe(document_from_raw(raw))))
+    return records, problems
