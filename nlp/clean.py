@@ -44,6 +44,8 @@ PARAGRAPH_START = re.compile(
     r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]{1,3}[）)]"
     r"|\d{1,2}\s*(?:、|[．.](?!\d))|[①-⑳]|[一二三四五六七八九十]是|附件|附表|注[:：])"
 )
+# A form field on its own line: "实 施 单 位：喀什地区社会保险服务中心", "填报时间：2022年2月20日"
+FORM_FIELD = re.compile(r"^\s*[\u4e00-\u9fff][\u4e00-\u9fff ]{1,14}(?:（[^）]{1,8}）)?\s*[:：]")
 MAX_LINE = 4000  # characters; longer lines are split at sentence ends
 SENTENCE_END = re.compile(r"[。！？；!?;]")
 
@@ -168,8 +170,10 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
         return False
     if at[-1] in LINE_END_PUNCT or len(at) < 20:
         return False
-    if not re.search(r"[，、。；]", at):  # a title or a label line, not running prose
+    if not re.search(r"[，、。；：（,;:(]", at):  # a title or a label line, not running prose
         return False
+    if FORM_FIELD.match(bt) or (FORM_FIELD.match(at) and not re.search(r"[，。；]", at)):
+        return False  # "项目名称：…" / "负 责 人：…": one form field per line
     if heading_level(at) is not None or PARAGRAPH_START.match(bt) or heading_level(bt) is not None:
         return False
     if re.match(r"^[（(]\s*\d{4}", bt):  # "(2019 年度)" under a title

@@ -72,3 +72,19 @@ def test_every_offset_maps_back_to_the_same_character():
     for p in clean_text(raw):
         for ch, o in zip(p.text, p.origin):
             assert raw[o] == ch
+
+
+def test_sentence_split_inside_a_word_is_rejoined_but_form_fields_are_not():
+    raw = "全地区职工基本医疗保险基金收入 277755 万元（其中：统筹基\n\n金收入 173957 万元）。\n实 施 单 位：喀什地区社会保险服务中心\n\n负 责 人：李 磊"
+    assert texts(raw) == ["全地区职工基本医疗保险基金收入 277755 万元（其中：统筹基金收入 173957 万元）。",
+                          "实 施 单 位：喀什地区社会保险服务中心", "负 责 人：李 磊"]
+
+
+def test_seed_segmentation_matches_the_gold_texts():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for raw in sorted((root / "corpus" / "raw").glob("*.txt")):
+        gold = [json.loads(l)["text"] for l in (root / "corpus" / "gold" / f"{raw.stem}.jsonl").read_text("utf-8").splitlines()]
+        assert [p.text for p in clean_text(raw.read_text("utf-8"))] == gold, raw.name
