@@ -54,6 +54,15 @@ def test_gb18030_only_characters(tmp_path: Path) -> None:
     assert doc.text == text and doc.encoding == "gb18030" and doc.fmt == "md"
 
 
+def test_utf8_cut_mid_character_is_still_utf8(tmp_path: Path) -> None:
+    data = ("一、项目概况\n" + "本项目预算资金8684万元。" * 20).encode("utf-8")[:-1]
+    path = tmp_path / "cut.txt"
+    path.write_bytes(data)
+    doc = read_document(path)
+    assert doc.encoding == "utf-8-lossy"
+    assert doc.text.startswith("一、项目概况\n本项目预算资金8684万元。") and doc.text.endswith("\ufffd")
+
+
 def test_wrong_guess_never_crashes() -> None:
     # Big5 bytes can also decode as GB18030 (garbage); the plausibility check sends them on to
     # charset-normalizer. Whatever it picks, reading must return text, not raise.
@@ -157,6 +166,13 @@ def test_docx_upper_case_suffix(tmp_path: Path) -> None:
 # pdf
 
 
+WRAPPED_LATIN = (
+    "The fund raised insurance income of 5617.38 thousand yuan and the number of insured persons "
+    "reached 13701, above the annual target of 12732, while the budget execution rate was 96.4 "
+    "percent against a target of at least 95 percent."
+)
+
+
 def _latin_pdf(path: Path) -> None:
     from fpdf import FPDF
 
@@ -165,6 +181,7 @@ def _latin_pdf(path: Path) -> None:
     pdf.set_font("helvetica", size=12)
     pdf.cell(text="1. Project overview", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(text="Budget funds were executed as planned.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, text=WRAPPED_LATIN, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     with pdf.table(first_row_as_headings=False) as table:
         for r in (("Indicator", "Target", "Actual"), ("Insured persons", "12732", "13701"), ("Rate", ">=95%", "96.4%")):
@@ -186,6 +203,7 @@ def test_pdf_text_and_table_rows_in_reading_order(tmp_path: Path) -> None:
     assert doc.text.split("\n") == [
         "1. Project overview",
         "Budget funds were executed as planned.",
+        WRAPPED_LATIN,  # the visual line wraps are joined again
         "Indicator\tTarget\tActual",
         "Insured persons\t12732\t13701",
         "Rate\t>=95%\t96.4%",
@@ -221,6 +239,12 @@ def _cjk_font(truetype: bool) -> str | None:
     return None
 
 
+WRAPPED_CJK = (
+    "一是健全综合内控制度，从组织机构、业务运行、基金管理等方面规范工作流程，全年保费收入5617.38万元，"
+    "参保人数达到13701人，超过年度目标12732人，预算执行率96.4%，基金运行平稳。"
+)
+
+
 def _cjk_pdf(path: Path, font: str) -> None:
     from fpdf import FPDF
 
@@ -230,6 +254,8 @@ def _cjk_pdf(path: Path, font: str) -> None:
     pdf.set_font("cjk", size=12)
     pdf.cell(text="一、项目概况", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(text="本项目预算资金8684万元，执行率96.4%。", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, text="　　" + WRAPPED_CJK, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, text="　　" + WRAPPED_CJK, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     with pdf.table(first_row_as_headings=False) as table:
         for r in (("三级指标", "年度指标值", "实际完成值"), ("参保人数", "≥12732人", "13701人")):
@@ -250,6 +276,8 @@ def test_pdf_chinese_text_and_table(tmp_path: Path) -> None:
     assert read_document(path).text.split("\n") == [
         "一、项目概况",
         "本项目预算资金8684万元，执行率96.4%。",
+        WRAPPED_CJK,  # wrapped lines joined (no space inside numbers); the indent is layout only
+        WRAPPED_CJK,  # the indented first line starts a new paragraph
         "三级指标\t年度指标值\t实际完成值",
         "参保人数\t≥12732人\t13701人",
         "二、存在问题",
@@ -267,6 +295,25 @@ def test_pdf_falls_back_to_pdfium_when_pdfminer_sees_no_characters(tmp_path: Pat
     text = read_document(path).text
     assert "本项目预算资金8684万元，执行率96.4%。" in text
     assert "二、存在问题" in text
+
+
+def _line(text: str, x0: float, x1: float, top: float) -> dict:
+    return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": top + 12}
+
+
+def test_wrapped_line_groups() -> None:
+    from nlp.io.readers import _wrapped_line_groups
+
+    lines = [
+        _line("　　一是健全综合内控制度，从组织机构、业务运行", 72, 520, 100),  # indented, full
+        _line("等方面规范工作流程。", 48, 200, 116),  # continues, short: paragraph ends
+        _line("　　二是切实抓好专项治理，全年追回基金", 72, 521, 132),  # new paragraph (indent)
+        _line("1. 基金扩面征缴难度大。", 48, 190, 148),  # list marker: not a continuation
+        _line("短标题", 48, 100, 180),
+        _line("正文", 48, 80, 196),  # previous line is short: not a continuation
+    ]
+    groups = [[ln["text"][:4] for ln in g] for g in _wrapped_line_groups(lines, page_width=595)]
+    assert groups == [["　　一是", "等方面规"], ["　　二是"], ["1. 基"], ["短标题"], ["正文"]]
 
 
 # ------------------------------------------------------------------------------------------

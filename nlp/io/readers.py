@@ -2,7 +2,8 @@
 
 Reading only turns bytes into text with one paragraph per line; cleaning and structure come later.
 Every way a file can be unreadable raises :class:`~nlp.errors.InputError` with a code in
-E100–E129 that names the file and says what to do, so a batch can log it and go on.
+E100–E122 that names the file and says what to do, so a batch can log it and go on; input specs
+that match nothing raise :class:`~nlp.errors.UsageError` (E130–E131, exit 2).
 
 Text is decoded in linear time (no regex backtracking over the whole text), so a single line of
 millions of characters is read like any other.
@@ -66,11 +67,19 @@ _BINARY_SAMPLE = 1 << 20  # bytes inspected for control characters
 _BINARY_CONTROL_RATIO = 0.02  # more control bytes than this means "not text"
 _GB_CHECK_CHARS = 200_000  # characters inspected to judge a GB18030 decoding
 
-# Matches one line break in any convention: "\r\n", "\r" or "\n".
+# Matches a Windows or old-Mac line break, "\r\n" or a lone "\r" (each becomes "\n").
 _LINE_BREAK = re.compile(r"\r\n?")
 
 # A CJK character or CJK/full-width punctuation: "项", "。", "（", "％".
 _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+
+
+# A heading or list marker at the start of a line, which starts a new paragraph:
+# "一、" "（一）" "(1)" "1、" "1." "（1）" "①" "第一部分" "第二章".
+_LIST_MARKER = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．)）]|[①-⑳]"
+    r"|第[一二三四五六七八九十\d]+[部分章节条])"
+)
 
 
 @dataclass
@@ -329,6 +338,9 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    lossy = _mostly_utf8(data)
+    if lossy is not None:
+        return lossy, "utf-8-lossy"
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -346,6 +358,20 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         "fits; re-save it as UTF-8",
         path=source,
     )
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes (a file cut mid-character, one corrupt byte), or None.
+
+    GBK text decoded as UTF-8 breaks on nearly every character, so a handful of errors among
+    many valid multi-byte characters means UTF-8 with damage, decoded with U+FFFD for the damage.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    multibyte = len(data) - len(text)  # bytes saved by multi-byte characters
+    if bad <= max(3, len(data) // 10_000) and multibyte >= 10 * bad:
+        return text
+    return None
 
 
 def _refuse_binary(data: bytes, source: str) -> None:
@@ -421,7 +447,7 @@ def _normalize_newlines(text: str) -> str:
 
 
 def join_cell_lines(text: str) -> str:
-    """Join the lines inside a table cell: nothing between CJK, a space between other words.
+    """Join the lines inside a table cell: nothing in Chinese text, a space between Latin words.
 
     Tabs become spaces so a cell never splits the tab-separated row.
 
@@ -432,13 +458,7 @@ def join_cell_lines(text: str) -> str:
     parts = [s for s in parts if s]
     if not parts:
         return ""
-    out = [parts[0]]
-    for prev, cur in zip(parts, parts[1:]):
-        if _CJK_CHAR.match(prev[-1]) or _CJK_CHAR.match(cur[0]):
-            out.append(cur)
-        else:
-            out.append(" " + cur)
-    return "".join(out).replace("\t", " ")
+    return _join_wrapped(parts).replace("\t", " ")
 
 
 def _row_line(cells: list[str]) -> str | None:
@@ -646,8 +666,9 @@ def _pdf_page_text(page) -> str:  # noqa: ANN001 - pdfplumber Page
 
     blocks: list[tuple[float, int, list[str]]] = []
     text_page = page.filter(outside_tables) if bboxes else page
-    for line in text_page.extract_text_lines(return_chars=False):
-        blocks.append((float(line["top"]), 0, [line["text"]]))
+    lines = text_page.extract_text_lines(return_chars=False)
+    for group in _wrapped_line_groups(lines, float(page.width)):
+        blocks.append((float(group[0]["top"]), 0, [_join_wrapped([ln["text"] for ln in group])]))
     for table in tables:
         rows = []
         for row in table.extract():
@@ -657,6 +678,51 @@ def _pdf_page_text(page) -> str:  # noqa: ANN001 - pdfplumber Page
         blocks.append((float(table.bbox[1]), 1, rows))
     blocks.sort(key=lambda b: (b[0], b[1]))
     return "\n".join(line for _, _, lines in blocks for line in lines)
+
+
+def _wrapped_line_groups(lines: list[dict], page_width: float) -> list[list[dict]]:
+    """Group PDF text lines that a visual line wrap split: each group is one paragraph.
+
+    A line continues on the next when it runs to the right edge of the text (within about one
+    character), is at least half the page wide, and the next line starts at the left edge (not
+    indented, as Chinese paragraphs' first lines are) without a heading or list marker. Table
+    rows are never in ``lines``; page breaks are left to the cleaner.
+    """
+    if not lines:
+        return []
+    left = min(float(ln["x0"]) for ln in lines)
+    right = max(float(ln["x1"]) for ln in lines)
+    groups: list[list[dict]] = [[lines[0]]]
+    for prev, cur in zip(lines, lines[1:]):
+        size = max(float(prev["bottom"]) - float(prev["top"]), 1.0)
+        gap = float(cur["top"]) - float(prev["bottom"])
+        wraps = (
+            float(prev["x1"]) >= right - 1.5 * size
+            and float(prev["x1"]) - float(prev["x0"]) >= 0.5 * page_width
+            and float(cur["x0"]) <= left + 0.5 * size
+            and 0 <= gap <= 1.5 * size
+            and not _LIST_MARKER.match(cur["text"])
+        )
+        if wraps:
+            groups[-1].append(cur)
+        else:
+            groups.append([cur])
+    return groups
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    """Join lines that a wrap split: nothing in Chinese text, a space between Latin words.
+
+    Chinese lines break anywhere, even inside a number (``预算资金86`` / ``84万元``), so any CJK
+    in the line before the break means no space; Latin text wraps at spaces.
+    """
+    out = parts[0]
+    for prev, cur in zip(parts, parts[1:]):
+        if not prev or not cur or prev.endswith("-") or _CJK_CHAR.search(prev) or _CJK_CHAR.match(cur[0]):
+            out += cur
+        else:
+            out += " " + cur
+    return out
 
 
 def _open_pdfium(data: bytes):  # noqa: ANN202
