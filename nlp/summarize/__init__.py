@@ -1,0 +1,42 @@
+"""Aggregate extraction output across documents and summarise recurring problems.
+
+Three layers, each usable on its own:
+
+- :mod:`nlp.summarize.aggregate` reads ``jixiao extract`` JSON Lines into long tables
+  (one row per 问题/原因/措施 sentence and per 经验做法 paragraph; one row per indicator with a
+  parsed met / not met) and filters them.
+- :mod:`nlp.summarize.themes` groups 问题 sentences into themes (jieba + TF-IDF + agglomerative
+  clustering with a cosine threshold), names them with class-based TF-IDF keywords and attaches
+  causes and measures.
+- :mod:`nlp.summarize.report` writes the summary as JSON, an Excel workbook and a self-contained
+  HTML page with inline SVG charts.
+
+>>> from nlp.summarize import summarize_files  # doctest: +SKIP
+>>> summary = summarize_files(["out/extract.jsonl"])  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from nlp.summarize.aggregate import (
+    Filters,
+    IndicatorRow,
+    SentenceRow,
+    aggregate,
+    load_documents,
+    parse_value,
+)
+from nlp.summarize.report import build_summary, summarize_files, write_report
+from nlp.summarize.themes import ThemeConfig, build_themes
+
+__all__ = [
+    "Filters",
+    "IndicatorRow",
+    "SentenceRow",
+    "ThemeConfig",
+    "aggregate",
+    "build_summary",
+    "build_themes",
+    "load_documents",
+    "parse_value",
+    "summarize_files",
+    "write_report",
+]
