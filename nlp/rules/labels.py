@@ -137,7 +137,11 @@ def role_of(sentence: str, labels: list[str]) -> str | None:
         return "问题"
     if ADVICE_CUE.search(s) and "建议" in labels:
         return "措施"
-    return "问题" if "存在问题" in labels else None
+    # A numbered, title-like problem statement ("1. 基金扩面征缴难度大。") is a 问题; a plain figure
+    # or result sentence in a problem paragraph is not.
+    if "存在问题" in labels and re.match(r"^\s*(?:\d{1,2}\s*[、.．]|[（(]\d{1,2}[）)]|[一二三四五六七八九十]是)", s):
+        return "问题"
+    return None
 
 
 def annotate_labels(doc: Document, threshold: float = 0.5) -> Document:
