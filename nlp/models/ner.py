@@ -1,0 +1,551 @@
+"""The token-classification stage: characters in, entity spans (ANNOTATION.md §4) out.
+
+The model is a small BERT over characters (:mod:`nlp.models.char_tokenizer`) whose input
+embedding adds a word-boundary embedding: jieba's segmentation gives every character a B/M/E/S
+tag (``WordTokenizer.word_boundaries``), so the model sees where words such as 预算执行率 or
+万元 start and end. Tags are BIO over the six entity types; decoding is constrained Viterbi
+(an ``I-X`` only after ``B-X``/``I-X``), so every output is a valid span.
+
+``NerTagger`` follows preprocess -> forward -> postprocess: only ``forward`` touches torch (or
+ONNX Runtime), under ``torch.inference_mode()``. It loads our model folder or any local Hugging
+Face token-classification checkpoint (labels from ``config.id2label``).
+
+>>> tagger = NerTagger.load("models/ner")                      # doctest: +SKIP
+>>> tagger.predict(["保费收入5617.38万元"])                      # doctest: +SKIP
+[[(0, 4, 'INDICATOR'), (4, 11, 'AMOUNT'), (11, 13, 'UNIT')]]
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.errors import JixiaoError, UsageError
+
+ENTITY_TYPES: tuple[str, ...] = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
+MODEL_TYPE = "jixiao_char_bert"
+NER_SCHEMA_VERSION = 1
+#: Word-boundary feature ids: 0 is padding / special tokens, then jieba's B/M/E/S.
+BOUNDARY_IDS: dict[str, int] = {"B": 1, "M": 2, "E": 3, "S": 4}
+
+# A paragraph can only hold an entity (§4) if it has a digit, a percent sign, a table cell
+# separator, or a word that introduces a qualitative target/score: "按时报送" stands in a table
+# row (tab) or after 指标值/目标; "满意度较高" after 满意度. Anything else is skipped unread.
+# Matches e.g. "8684万元", "13.43%", "参保人数\t12732人", "预期指标值为按时报送".
+ENTITY_POSSIBLE = re.compile(r"[0-9０-９%％\t]|指标|目标|得分|评分|分值|满意度|完成值|完成率|执行率")
+
+E_MODEL_FOLDER = "E400"   # model folder missing / not a model
+E_MODEL_CONFIG = "E401"   # config.json lacks labels or has unknown ones
+E_TOKENIZER = "E402"      # tokenizer is not a fast tokenizer (no offsets)
+E_ONNX = "E403"           # ONNX export / runtime problem
+E_BAD_INPUT = "E404"      # predict() got something that is not a list of str
+
+
+def bio_labels(types: Sequence[str] = ENTITY_TYPES) -> list[str]:
+    """The BIO label list, ``O`` first.
+
+    >>> bio_labels(["AMOUNT"])
+    ['O', 'B-AMOUNT', 'I-AMOUNT']
+    """
+    return ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
+
+
+# ---------------------------------------------------------------- model classes
+def _model_classes():
+    """Build (once) and register the config/model classes; torch/transformers imported lazily."""
+    global _CLASSES
+    if _CLASSES is not None:
+        return _CLASSES
+    import torch
+    from torch import nn
+    from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForTokenClassification,
+                              BertConfig, BertModel)
+    from transformers.modeling_outputs import MaskedLMOutput, TokenClassifierOutput
+    from transformers.models.bert.modeling_bert import BertOnlyMLMHead, BertPreTrainedModel
+
+    class CharBertConfig(BertConfig):
+        """BertConfig plus the word-boundary feature and our schema version."""
+
+        model_type = MODEL_TYPE
+        use_word_boundaries: bool = True
+        boundary_vocab_size: int = 5
+        ner_schema_version: int = NER_SCHEMA_VERSION
+
+    class _CharBertBase(BertPreTrainedModel):
+        config_class = CharBertConfig
+        base_model_prefix = "bert"
+
+        def _embed(self, input_ids, boundary_ids):
+            emb = self.bert.embeddings.word_embeddings(input_ids)
+            if self.config.use_word_boundaries and boundary_ids is not None:
+                emb = emb + self.boundary_embeddings(boundary_ids)
+            return emb
+
+        def _encode(self, input_ids, attention_mask, token_type_ids, boundary_ids):
+            out = self.bert(
+                inputs_embeds=self._embed(input_ids, boundary_ids),
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
+                return_dict=True,
+            )
+            return out[0]
+
+    class CharBertForTokenClassification(_CharBertBase):
+        """BERT over characters + word-boundary embedding + a linear BIO head."""
+
+        def __init__(self, config):
+            super().__init__(config)
+            self.num_labels = config.num_labels
+            self.bert = BertModel(config, add_pooling_layer=False)
+            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
+                                                    padding_idx=0)
+            drop = config.classifier_dropout if config.classifier_dropout is not None \
+                else config.hidden_dropout_prob
+            self.dropout = nn.Dropout(drop)
+            self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+            self.post_init()
+
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
+                    boundary_ids=None, labels=None, **kwargs):
+            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids)
+            logits = self.classifier(self.dropout(seq))
+            loss = None
+            if labels is not None:
+                loss = nn.functional.cross_entropy(logits.view(-1, self.num_labels),
+                                                   labels.view(-1), ignore_index=-100)
+            return TokenClassifierOutput(loss=loss, logits=logits)
+
+    class CharBertForMaskedLM(_CharBertBase):
+        """The same encoder with an MLM head, for domain pre-training (``jixiao pretrain``)."""
+
+        def __init__(self, config):
+            super().__init__(config)
+            self.bert = BertModel(config, add_pooling_layer=False)
+            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
+                                                    padding_idx=0)
+            self.cls = BertOnlyMLMHead(config)
+            self.post_init()
+
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
+                    boundary_ids=None, labels=None, **kwargs):
+            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids)
+            if labels is not None:  # score only masked positions: cheaper than the full vocab
+                keep = labels != -100
+                logits = self.cls(seq[keep])
+                loss = nn.functional.cross_entropy(logits, labels[keep])
+                return MaskedLMOutput(loss=loss, logits=logits)
+            return MaskedLMOutput(logits=self.cls(seq))
+
+    AutoConfig.register(MODEL_TYPE, CharBertConfig, exist_ok=True)
+    AutoModelForTokenClassification.register(CharBertConfig, CharBertForTokenClassification,
+                                             exist_ok=True)
+    AutoModelForMaskedLM.register(CharBertConfig, CharBertForMaskedLM, exist_ok=True)
+    _CLASSES = _Classes(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)
+    del torch
+    return _CLASSES
+
+
+@dataclass(frozen=True)
+class _Classes:
+    config: Any
+    token_classification: Any
+    masked_lm: Any
+
+
+_CLASSES: _Classes | None = None
+
+
+def model_classes() -> _Classes:
+    """``(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)``, registered
+    with the transformers Auto classes.
+
+    >>> model_classes().config.model_type
+    'jixiao_char_bert'
+    """
+    return _model_classes()
+
+
+def uses_boundaries(model) -> bool:
+    """Whether a model takes ``boundary_ids`` (our class with the feature switched on)."""
+    return getattr(model.config, "model_type", None) == MODEL_TYPE and bool(
+        getattr(model.config, "use_word_boundaries", False))
+
+
+# ---------------------------------------------------------------- decoding
+def transition_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(start_ok[T], trans_ok[T, T]) for BIO: ``I-X`` only at a position after ``B-X``/``I-X``.
+
+    >>> start, trans = transition_masks(["O", "B-A", "I-A"])
+    >>> start.tolist(), trans[0].tolist(), trans[1].tolist()
+    ([True, True, False], [True, True, False], [True, True, True])
+    """
+    n = len(labels)
+    start = np.ones(n, dtype=bool)
+    trans = np.ones((n, n), dtype=bool)
+    for j, lab in enumerate(labels):
+        if lab.startswith("I-"):
+            start[j] = False
+            for i, prev in enumerate(labels):
+                trans[i, j] = prev in (f"B-{lab[2:]}", f"I-{lab[2:]}")
+    return start, trans
+
+
+def is_valid_path(path: Sequence[int], start_ok: np.ndarray, trans_ok: np.ndarray) -> bool:
+    """Whether a tag path respects the BIO constraints."""
+    if len(path) == 0:
+        return True
+    p = np.asarray(path)
+    return bool(start_ok[p[0]] and trans_ok[p[:-1], p[1:]].all())
+
+
+def viterbi_decode(scores: np.ndarray, start_ok: np.ndarray, trans_ok: np.ndarray) -> list[int]:
+    """Best tag path under the constraints for one sequence of per-token log-probs [L, T].
+
+    When the per-token argmax is already valid it is the constrained optimum too (the constraint
+    only forbids paths), so the dynamic programme runs only when argmax breaks a rule.
+
+    >>> start, trans = transition_masks(["O", "B-A", "I-A"])
+    >>> viterbi_decode(np.log(np.array([[.5, .1, .4], [.1, .2, .7]])), start, trans)
+    [1, 2]
+    """
+    if scores.shape[0] == 0:
+        return []
+    greedy = scores.argmax(-1)
+    if is_valid_path(greedy, start_ok, trans_ok):
+        return greedy.tolist()
+    neg = np.float32(-1e9)
+    trans = np.where(trans_ok, 0.0, neg).astype(np.float32)
+    dp = np.where(start_ok, scores[0], neg)
+    back = np.empty((scores.shape[0], scores.shape[1]), dtype=np.int64)
+    for t in range(1, scores.shape[0]):
+        cand = dp[:, None] + trans                      # [from, to]
+        back[t] = cand.argmax(0)
+        dp = cand[back[t], np.arange(scores.shape[1])] + scores[t]
+    path = [int(dp.argmax())]
+    for t in range(scores.shape[0] - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def tags_to_spans(tags: Sequence[str], offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Turn BIO tags of tokens with character offsets into ``(start, end, type)`` spans.
+
+    >>> tags_to_spans(["B-AMOUNT", "I-AMOUNT", "B-UNIT", "O"], [(0, 1), (1, 2), (3, 4), (4, 5)])
+    [(0, 2, 'AMOUNT'), (3, 4, 'UNIT')]
+    """
+    spans: list[tuple[int, int, str]] = []
+    cur: list[Any] | None = None
+    for tag, (s, e) in zip(tags, offsets):
+        if tag.startswith("B-") or (tag.startswith("I-") and (cur is None or cur[2] != tag[2:])):
+            if cur:
+                spans.append(tuple(cur))
+            cur = [s, e, tag[2:]]
+        elif tag.startswith("I-"):
+            cur[1] = max(cur[1], e)
+        else:
+            if cur:
+                spans.append(tuple(cur))
+            cur = None
+    if cur:
+        spans.append(tuple(cur))
+    return spans
+
+
+def may_contain_entity(text: str) -> bool:
+    """False when a paragraph provably cannot hold an entity (see ``ENTITY_POSSIBLE``).
+
+    >>> may_contain_entity("一是健全综合内控制度。"), may_contain_entity("结余0万元")
+    (False, True)
+    """
+    return ENTITY_POSSIBLE.search(text) is not None
+
+
+# ---------------------------------------------------------------- encoding
+@dataclass
+class Encoded:
+    """One paragraph tokenised without special tokens."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    boundaries: list[int]
+
+
+def boundary_ids_for(offsets: Sequence[tuple[int, int]], bmes: Sequence[str]) -> list[int]:
+    """The B/M/E/S id of each token: the tag of its first character (0 if unknown).
+
+    >>> boundary_ids_for([(0, 1), (1, 2), (3, 4)], ["B", "E", "S", "S"])
+    [1, 3, 4]
+    """
+    n = len(bmes)
+    return [BOUNDARY_IDS.get(bmes[s], 0) if s < n else 0 for s, _e in offsets]
+
+
+def windows(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Overlapping token windows ``[a, b)`` of at most ``size`` covering ``n_tokens``.
+
+    >>> windows(10, 4, 3)
+    [(0, 4), (3, 7), (6, 10)]
+    >>> windows(0, 4, 3)
+    [(0, 0)]
+    """
+    if n_tokens <= size:
+        return [(0, n_tokens)]
+    out, a = [], 0
+    while True:
+        b = min(a + size, n_tokens)
+        out.append((a, b))
+        if b == n_tokens:
+            return out
+        a += stride
+
+
+def special_ids(tokenizer) -> tuple[int | None, int | None]:
+    """(cls, sep) ids of a tokenizer: [CLS]/[SEP] for BERT, <s>/</s> for RoBERTa-likes."""
+    cls_id = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
+    sep_id = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    return cls_id, sep_id
+
+
+def encode_texts(tokenizer, texts: Sequence[str], word_tokenizer=None,
+                 boundaries: Sequence[Sequence[str]] | None = None) -> list[Encoded]:
+    """Tokenise paragraphs (no special tokens) with offsets and word-boundary ids.
+
+    ``boundaries`` may hold precomputed B/M/E/S tags per character (from a segment stage);
+    else ``word_tokenizer`` computes them; with neither, boundary ids are 0.
+    """
+    if not texts:
+        return []
+    enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True,
+                    return_attention_mask=False, return_token_type_ids=False, verbose=False)
+    out = []
+    for i, text in enumerate(texts):
+        offsets = [tuple(o) for o in enc["offset_mapping"][i]]
+        if boundaries is not None:
+            bmes = boundaries[i]
+        elif word_tokenizer is not None:
+            bmes = word_tokenizer.word_boundaries(text)
+        else:
+            bmes = ()
+        out.append(Encoded(list(enc["input_ids"][i]), offsets, boundary_ids_for(offsets, bmes)))
+    return out
+
+
+@dataclass
+class Window:
+    text_index: int
+    start: int            # first token of the paragraph in this window
+    input_ids: list[int]  # with special tokens
+    boundary_ids: list[int]
+    n_prefix: int         # special tokens before the paragraph tokens
+    length: int           # paragraph tokens in this window
+
+
+def make_windows(encoded: Sequence[Encoded], indices: Sequence[int], tokenizer,
+                 max_length: int, stride: int | None = None) -> list[Window]:
+    """Cut each encoded paragraph into windows of ``max_length`` including special tokens."""
+    cls_id, sep_id = special_ids(tokenizer)
+    pre = [cls_id] if cls_id is not None else []
+    post = [sep_id] if sep_id is not None else []
+    size = max_length - len(pre) - len(post)
+    if size < 2:
+        raise UsageError(E_MODEL_CONFIG, f"max_length {max_length} is too small; use at least 8")
+    stride = stride or max(1, (size * 3) // 4)
+    out = []
+    for i in indices:
+        e = encoded[i]
+        for a, b in windows(len(e.ids), size, stride):
+            out.append(Window(i, a, pre + e.ids[a:b] + post,
+                              [0] * len(pre) + e.boundaries[a:b] + [0] * len(post), len(pre), b - a))
+    return out
+
+
+def pad_batch(batch: Sequence[Window], pad_id: int) -> dict[str, np.ndarray]:
+    """Right-pad windows into int64 arrays ``input_ids``, ``attention_mask``, ``boundary_ids``."""
+    n = max(len(w.input_ids) for w in batch)
+    ids = np.full((len(batch), n), pad_id, dtype=np.int64)
+    mask = np.zeros((len(batch), n), dtype=np.int64)
+    bnd = np.zeros((len(batch), n), dtype=np.int64)
+    for r, w in enumerate(batch):
+        k = len(w.input_ids)
+        ids[r, :k] = w.input_ids
+        mask[r, :k] = 1
+        bnd[r, :k] = w.boundary_ids
+    return {"input_ids": ids, "attention_mask": mask, "boundary_ids": bnd}
+
+
+# ---------------------------------------------------------------- the stage
+class NerTagger:
+    """Tag entity spans in paragraphs with a token-classification model.
+
+    Args:
+        model: a transformers token-classification model (ours or any Auto one).
+        tokenizer: its fast tokenizer (offsets are required).
+        word_tokenizer: a ``WordTokenizer`` for the word-boundary feature (ours only).
+        max_length: tokens per window, special tokens included.
+        skip_impossible: skip paragraphs that ``may_contain_entity`` rules out.
+        onnx_path: run ``forward`` with ONNX Runtime on this exported model instead of torch.
+
+    >>> tagger = NerTagger.load("models/ner")        # doctest: +SKIP
+    >>> tagger.predict(["增幅为13.43%", ""])          # doctest: +SKIP
+    [[(3, 8, 'AMOUNT'), (8, 9, 'UNIT')], []]
+    """
+
+    def __init__(self, model, tokenizer, word_tokenizer=None, *, max_length: int = 256,
+                 skip_impossible: bool = True, onnx_path: str | Path | None = None,
+                 num_threads: int | None = None):
+        if not getattr(tokenizer, "is_fast", False):
+            raise UsageError(E_TOKENIZER, "the tokenizer is not a fast tokenizer, so character "
+                             "offsets are unavailable; save the model with a tokenizer.json")
+        self.model = model
+        self.tokenizer = tokenizer
+        self.word_tokenizer = word_tokenizer if uses_boundaries(model) else None
+        self.max_length = min(max_length, int(getattr(model.config, "max_position_embeddings", 512)))
+        self.skip_impossible = skip_impossible
+        self.num_threads = num_threads
+        id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.labels = [id2label[i] for i in range(len(id2label))]
+        unknown = [lab for lab in self.labels if lab != "O" and lab[2:] not in ENTITY_TYPES]
+        if unknown or any(not (lab == "O" or lab[:2] in ("B-", "I-")) for lab in self.labels):
+            raise UsageError(E_MODEL_CONFIG, f"the model's labels {self.labels} are not BIO tags over "
+                             f"{', '.join(ENTITY_TYPES)}; train it with `jixiao train ner`")
+        self.start_ok, self.trans_ok = transition_masks(self.labels)
+        self._ort = None
+        if onnx_path is not None:
+            from nlp.models.onnx_runtime import OnnxForward
+
+            self._ort = OnnxForward(onnx_path, num_threads=num_threads)
+
+    # ------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path, *, onnx: bool | str = False, **kwargs) -> "NerTagger":
+        """Load our model folder or any local HF token-classification checkpoint.
+
+        ``onnx=True`` uses ``model.int8.onnx`` (else ``model.onnx``) in the folder; a string
+        names the file.
+        """
+        folder = Path(path)
+        if not (folder / "config.json").is_file():
+            raise UsageError(E_MODEL_FOLDER, f"no config.json in '{folder}'; pass a model folder "
+                             "written by `jixiao train ner` or a Hugging Face checkpoint folder",
+                             path=str(folder))
+        model_classes()
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        model = AutoModelForTokenClassification.from_pretrained(str(folder))
+        model.eval()
+        word_tok = None
+        if uses_boundaries(model):
+            from nlp.tokenize import WordTokenizer
+
+            d = folder / "jieba_dict.txt"
+            word_tok = WordTokenizer(user_dict=d if d.is_file() else None)
+        onnx_path = None
+        if onnx:
+            onnx_path = folder / onnx if isinstance(onnx, str) else next(
+                (folder / f for f in ("model.int8.onnx", "model.onnx") if (folder / f).is_file()), None)
+            if onnx_path is None or not Path(onnx_path).is_file():
+                raise UsageError(E_ONNX, f"no ONNX model in '{folder}'; run `jixiao ner export "
+                                 f"{folder}` first", path=str(folder))
+        return cls(model, tokenizer, word_tok, onnx_path=onnx_path, **kwargs)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write model, tokenizer and jieba dictionary to ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(str(folder))
+        self.tokenizer.save_pretrained(str(folder))
+        if self.word_tokenizer is not None:
+            self.word_tokenizer.save_dictionary(folder)
+        return folder
+
+    # ------------------------------------------------------------ the three steps
+    def preprocess(self, texts: Sequence[str], boundaries=None) -> tuple[list[Encoded], list[Window]]:
+        """Tokenise, compute word boundaries and cut windows for the paragraphs worth reading."""
+        keep = [i for i, t in enumerate(texts)
+                if t and (not self.skip_impossible or may_contain_entity(t))]
+        sub_texts = [texts[i] for i in keep]
+        sub_bnd = [boundaries[i] for i in keep] if boundaries is not None else None
+        enc_sub = encode_texts(self.tokenizer, sub_texts,
+                               self.word_tokenizer if sub_bnd is None else None, sub_bnd)
+        encoded: list[Encoded | None] = [None] * len(texts)
+        for i, e in zip(keep, enc_sub):
+            encoded[i] = e
+        wins = make_windows(encoded, [i for i in keep if encoded[i].ids], self.tokenizer,
+                            self.max_length)
+        return encoded, wins
+
+    def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        """Per-token log-probabilities [B, L, T] for one padded batch."""
+        if self._ort is not None:
+            return self._ort(batch)
+        import torch
+
+        if self.num_threads:
+            torch.set_num_threads(self.num_threads)
+        with torch.inference_mode():
+            inputs = {"input_ids": torch.from_numpy(batch["input_ids"]),
+                      "attention_mask": torch.from_numpy(batch["attention_mask"])}
+            if uses_boundaries(self.model):
+                inputs["boundary_ids"] = torch.from_numpy(batch["boundary_ids"])
+            logits = self.model(**inputs).logits
+            return torch.log_softmax(logits.float(), dim=-1).numpy()
+
+    def postprocess(self, texts: Sequence[str], encoded: Sequence[Encoded | None],
+                    windows_: Sequence[Window], scores: Sequence[np.ndarray]) -> list[list[tuple[int, int, str]]]:
+        """Average overlapping windows, decode with constrained Viterbi, map tags to char spans."""
+        acc: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for w, s in zip(windows_, scores):
+            e = encoded[w.text_index]
+            if w.text_index not in acc:
+                acc[w.text_index] = (np.zeros((len(e.ids), len(self.labels)), np.float32),
+                                     np.zeros((len(e.ids), 1), np.float32))
+            tot, cnt = acc[w.text_index]
+            n = w.length
+            tot[w.start:w.start + n] += s[w.n_prefix:w.n_prefix + n]
+            cnt[w.start:w.start + n] += 1
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        for i, (tot, cnt) in acc.items():
+            path = viterbi_decode(tot / np.maximum(cnt, 1), self.start_ok, self.trans_ok)
+            out[i] = tags_to_spans([self.labels[j] for j in path], encoded[i].offsets)
+        return out
+
+    def predict(self, texts: Sequence[str], batch_size: int = 32,
+                boundaries: Sequence[Sequence[str]] | None = None) -> list[list[tuple[int, int, str]]]:
+        """Entity spans ``(start, end, type)`` for each paragraph (character offsets).
+
+        >>> tagger.predict(["本年收支结余0万元"])   # doctest: +SKIP
+        [[(6, 7, 'AMOUNT'), (7, 9, 'UNIT')]]
+        """
+        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise UsageError(E_BAD_INPUT, "predict() takes a list of paragraph strings")
+        if not texts:
+            return []
+        encoded, wins = self.preprocess(texts, boundaries)
+        order = sorted(range(len(wins)), key=lambda k: len(wins[k].input_ids))
+        scores: list[np.ndarray | None] = [None] * len(wins)
+        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            logp = self.forward(pad_batch([wins[k] for k in idx], pad_id))
+            for r, k in enumerate(idx):
+                scores[k] = logp[r, :len(wins[k].input_ids)]
+        return self.postprocess(texts, encoded, wins, scores)
+
+
+def read_model_card_metrics(folder: str | Path) -> dict | None:
+    """The ``metrics.json`` of a model folder, or None."""
+    p = Path(folder) / "metrics.json"
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else None
+
+
+__all__ = [
+    "ENTITY_TYPES", "NerTagger", "bio_labels", "model_classes", "viterbi_decode", "tags_to_spans",
+    "transition_masks", "may_contain_entity", "encode_texts", "make_windows", "windows",
+    "boundary_ids_for", "JixiaoError",
+]

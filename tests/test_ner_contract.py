@@ -1,0 +1,138 @@
+"""Contract of the NER stage (cf. spaCy's test_overfitting_IO): a tiny random model overfits a
+handful of paragraphs, saves, loads and predicts the same; empty input; output schema; any HF
+token-classification checkpoint loads."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.errors import UsageError
+from nlp.models.ner import ENTITY_TYPES, NerTagger, bio_labels, model_classes
+from training.ner import config_from_dict, fit, train_ner
+
+TRAIN = [
+    {"doc_id": "a", "para": 0, "text": "保费收入5617.38万元，利息收入2.94万元。",
+     "entities": [[0, 4, "INDICATOR"], [4, 11, "AMOUNT"], [11, 13, "UNIT"], [14, 18, "INDICATOR"],
+                  [18, 22, "AMOUNT"], [22, 24, "UNIT"]]},
+    {"doc_id": "a", "para": 1, "text": "增幅为13.43%，享受住院人次数2597人次。",
+     "entities": [[3, 8, "AMOUNT"], [8, 9, "UNIT"], [17, 21, "AMOUNT"], [21, 23, "UNIT"]]},
+    {"doc_id": "a", "para": 2, "text": "参保人数\t≥41万人\t40.28万人\t5\t4.91",
+     "entities": [[0, 4, "INDICATOR"], [5, 10, "TARGET"], [11, 18, "ACTUAL"], [19, 20, "AMOUNT"],
+                  [21, 25, "SCORE"]]},
+    {"doc_id": "a", "para": 3, "text": "评价得分89.15分，等级良。", "entities": [[4, 10, "SCORE"]]},
+    {"doc_id": "a", "para": 4, "text": "2018年2月15日召开会议。", "entities": []},
+]
+TINY = {"model": {"base": None, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
+                  "intermediate_size": 64, "max_length": 64, "jieba_min_freq": None, "dropout": 0.0},
+        "data": {"gold": "does-not-exist"},
+        "train": {"seed": 7, "epochs": 70, "batch_size": 5, "lr": 0.01, "warmup": 0.05, "threads": 1}}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    cfg = config_from_dict(TINY)
+    tagger, history, _n = fit(cfg, TRAIN, progress=False)
+    return tagger, history
+
+
+def test_overfits_a_handful_of_examples(trained):
+    tagger, history = trained
+    assert history[-1] < history[0] / 5
+    pred = tagger.predict([r["text"] for r in TRAIN])
+    hits = sum(set(map(tuple, r["entities"])) == set(p) for r, p in zip(TRAIN, pred))
+    assert hits >= 4, pred
+
+
+def test_save_load_gives_identical_predictions(trained, tmp_path):
+    tagger, _ = trained
+    tagger.save(tmp_path)
+    assert (tmp_path / "model.safetensors").is_file() and (tmp_path / "tokenizer.json").is_file()
+    assert (tmp_path / "jieba_dict.txt").is_file()
+    again = NerTagger.load(tmp_path)
+    texts = [r["text"] for r in TRAIN] + ["其他收入16.94万元"]
+    assert again.predict(texts) == tagger.predict(texts)
+    config = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    assert config["id2label"]["1"] == "B-AMOUNT" and config["use_word_boundaries"] is True
+
+
+def test_empty_input_and_empty_strings(trained):
+    tagger, _ = trained
+    assert tagger.predict([]) == []
+    assert tagger.predict(["", "   ", "一是健全制度。"]) == [[], [], []]
+    with pytest.raises(UsageError, match="E404"):
+        tagger.predict("保费收入5617.38万元")
+
+
+def test_output_schema(trained):
+    tagger, _ = trained
+    texts = ["保费收入5617.38万元，增幅为13.43%", "参保人数\t≥41万人\t40.28万人\t5\t4.91"]
+    for text, spans in zip(texts, tagger.predict(texts, batch_size=1)):
+        assert isinstance(spans, list)
+        last_end = 0
+        for s, e, t in spans:
+            assert isinstance(s, int) and isinstance(e, int) and t in ENTITY_TYPES
+            assert last_end <= s < e <= len(text)
+            assert text[s:e] == text[s:e].strip()
+            last_end = e
+
+
+def test_long_paragraph_windows_agree_with_short_ones(trained):
+    tagger, _ = trained
+    one = "保费收入5617.38万元，利息收入2.94万元。"
+    long_text = one * 6  # longer than the 64-token windows
+    spans = tagger.predict([long_text])[0]
+    short = tagger.predict([one])[0]
+    assert len(spans) >= len(short) * 5 and all(e <= len(long_text) for _s, e, _t in spans)
+
+
+def test_any_hf_token_classification_checkpoint_loads(tmp_path):
+    """A plain BertForTokenClassification + WordPiece fast tokenizer folder (no word boundaries)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import BertConfig, BertForTokenClassification, PreTrainedTokenizerFast
+
+    chars = sorted(set("".join(r["text"] for r in TRAIN)) - {" ", "\t"})
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars)}
+    tk = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]"))
+    tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok = PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="[UNK]", pad_token="[PAD]",
+                                  cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    labels = bio_labels()
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=64, num_labels=len(labels),
+                     id2label=dict(enumerate(labels)), label2id={v: k for k, v in enumerate(labels)})
+    BertForTokenClassification(cfg).save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    tagger = NerTagger.load(tmp_path)
+    assert tagger.word_tokenizer is None
+    out = tagger.predict(["保费收入5617.38万元"])
+    assert len(out) == 1 and all(t in ENTITY_TYPES for _s, _e, t in out[0])
+
+
+def test_load_rejects_a_folder_without_config(tmp_path):
+    with pytest.raises(UsageError, match="E400"):
+        NerTagger.load(tmp_path)
+
+
+def test_train_command_writes_a_complete_model_folder(tmp_path):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    with open(gold / "a.jsonl", "w", encoding="utf-8") as fh:
+        for r in TRAIN:
+            fh.write(json.dumps({**r, "labels": [], "roles": []}, ensure_ascii=False) + "\n")
+    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 2}})
+    out = tmp_path / "model"
+    m1 = train_ner(cfg, out=out, progress=False)
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "jieba_dict.txt", "metrics.json",
+                 "config.yaml", "README.md"):
+        assert (out / name).is_file(), name
+    m2 = train_ner(cfg, out=tmp_path / "again", progress=False)
+    assert m1["loss_per_epoch"] == m2["loss_per_epoch"] and m1["data_hash"] == m2["data_hash"]
+    assert "data hash" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_model_classes_register_with_auto():
+    from transformers import AutoConfig
+
+    classes = model_classes()
+    assert AutoConfig.for_model("jixiao_char_bert").__class__ is classes.config

@@ -1,0 +1,437 @@
+"""Train and cross-validate the paragraph-label classifier (``jixiao train cls``).
+
+Wiring only: data from :func:`nlp.evaluation.load_gold`, section paths from
+:func:`nlp.structure.section_paths`, folds and scores from :func:`nlp.evaluation.cross_validate`,
+estimators from the registry. Leave-one-document-out runs every configured model and the rule
+baseline (:func:`nlp.rules.labels.label_paragraph`) on the same folds.
+
+Example::
+
+    cfg = load_config("configs/cls.yaml", ClsConfig, ["--tfidf_logreg.C", "2"])
+    result = run_cls(cfg, cv=True)            # writes models/cls/ with metrics.json and README.md
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from nlp.errors import JixiaoError, UsageError
+from nlp.models.estimator import E_BAD_CONFIG, E_NO_GOLD, Estimator, get, write_json
+from nlp.models.paragraph_cls import LABELS, decide
+
+Gold = Mapping[str, Sequence[Mapping[str, Any]]]
+Log = Callable[[str], None]
+RULES = "rules"
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+@dataclass
+class ClsConfig:
+    """``configs/cls.yaml``. ``model`` is the registered type trained as the default; ``compare``
+    lists further types cross-validated beside it; per-type parameters sit under the name before
+    the version (``tfidf_logreg``, ``transformer_cls``)."""
+
+    model: str = "tfidf_logreg.v1"
+    gold: str = "corpus/gold"
+    output: str = "models/cls"
+    seed: int = 0
+    num_threads: int = 1
+    compare: list[str] = field(default_factory=list)
+    errors: int = 10
+    tfidf_logreg: dict[str, Any] = field(default_factory=dict)
+    transformer_cls: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_overrides(args: Sequence[str]) -> list[tuple[str, Any]]:
+    """``["--a.b", "3", "--c=x"]`` → ``[("a.b", 3), ("c", "x")]`` (values parsed as YAML scalars).
+
+    >>> parse_overrides(["--tfidf_logreg.C", "2.5", "--compare=[transformer_cls.v1]"])
+    [('tfidf_logreg.C', 2.5), ('compare', ['transformer_cls.v1'])]
+    """
+    import yaml
+
+    out: list[tuple[str, Any]] = []
+    i = 0
+    args = list(args)
+    while i < len(args):
+        a = args[i]
+        if not a.startswith("--") or len(a) <= 2:
+            raise UsageError(E_BAD_CONFIG, f"unexpected argument {a!r}; overrides look like --section.key VALUE")
+        key = a[2:]
+        if "=" in key:
+            key, raw = key.split("=", 1)
+            i += 1
+        else:
+            if i + 1 >= len(args):
+                raise UsageError(E_BAD_CONFIG, f"override {a} has no value; write {a} VALUE")
+            raw = args[i + 1]
+            i += 2
+        out.append((key, yaml.safe_load(raw)))
+    return out
+
+
+def load_config(path: str | Path | None, cls: type, overrides: Sequence[str] = ()) -> Any:
+    """Load a YAML file into the dataclass ``cls``, apply dotted overrides, check every key.
+
+    >>> load_config(None, ClsConfig, ["--seed", "3"]).seed
+    3
+    """
+    import yaml
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise UsageError(E_BAD_CONFIG, "config file not found; pass --config configs/cls.yaml", path=str(p))
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UsageError(E_BAD_CONFIG, f"not valid YAML: {exc}", path=str(p)) from None
+        if not isinstance(data, dict):
+            raise UsageError(E_BAD_CONFIG, "the config must be a mapping of keys to values", path=str(p))
+    for key, value in parse_overrides(overrides):
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise UsageError(E_BAD_CONFIG, f"cannot set {key}: {part} is not a section")
+        node[parts[-1]] = value
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise UsageError(E_BAD_CONFIG, f"unknown config keys {unknown}; valid keys: {', '.join(fields)}",
+                         path=str(path) if path else None)
+    for name, value in data.items():
+        default = getattr(cls(), name)
+        if isinstance(default, dict) and not isinstance(value, dict):
+            raise UsageError(E_BAD_CONFIG, f"{name} must be a mapping of parameters, got {value!r}")
+        if isinstance(default, list) and not isinstance(value, list):
+            raise UsageError(E_BAD_CONFIG, f"{name} must be a list, got {value!r}")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(value, (int, float)):
+            raise UsageError(E_BAD_CONFIG, f"{name} must be a number, got {value!r}")
+    return cls(**data)
+
+
+def make_estimator(cfg: Any, name: str) -> Estimator:
+    """An unfitted estimator of the registered type ``name`` with its parameters from ``cfg``.
+
+    >>> make_estimator(ClsConfig(tfidf_logreg={"C": 2.0}), "tfidf_logreg.v1").C
+    2.0
+    """
+    est_cls = get(name)
+    section = name.split(".v")[0]
+    params = dict(getattr(cfg, section, None) or {})
+    est = est_cls()
+    valid = est.get_params()
+    if "seed" in valid and "seed" not in params:
+        params["seed"] = cfg.seed
+    if "num_threads" in valid and "num_threads" not in params:
+        params["num_threads"] = cfg.num_threads
+    try:
+        return est.set_params(**params)
+    except UsageError as exc:
+        raise UsageError(E_BAD_CONFIG, f"{section}: {exc.message}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def load_gold_or_fail(folder: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """Gold records per document; E511 when there are none."""
+    from nlp.evaluation import load_gold
+
+    p = Path(folder)
+    if not p.exists() or (p.is_dir() and not any(p.glob("*.jsonl"))):
+        raise JixiaoError(E_NO_GOLD, "no gold label files (*.jsonl) here; label documents first "
+                                     "(ANNOTATION.md §6) or point `gold:` in the config elsewhere", path=str(p))
+    return load_gold(p)
+
+
+def gold_items(gold: Gold) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Classifier items and label sets of every gold paragraph; section paths are recomputed from
+    the paragraph texts of each document (gold stores none).
+
+    >>> X, y = gold_items({"d": [{"para": 0, "text": "五、存在问题", "labels": []},
+    ...                          {"para": 1, "text": "1. 预算编制不准确。", "labels": ["存在问题"]}]})
+    >>> X[1]["section"], y[1]
+    (['五、存在问题'], ['存在问题'])
+    """
+    from nlp.structure import section_paths
+
+    items: list[dict[str, Any]] = []
+    y: list[list[str]] = []
+    for doc_id in sorted(gold):
+        records = sorted(gold[doc_id], key=lambda r: r["para"])
+        for rec, section in zip(records, section_paths([r["text"] for r in records])):
+            items.append({"text": rec["text"], "section": section,
+                          "context": {"doc_id": doc_id, "para": rec["para"]}})
+            y.append(list(rec.get("labels") or []))
+    return items, y
+
+
+def gold_hash(gold: Gold) -> str:
+    """sha256 over document ids, paragraph texts, labels and roles (what these models learn from)."""
+    h = hashlib.sha256()
+    for doc_id in sorted(gold):
+        for r in sorted(gold[doc_id], key=lambda r: r["para"]):
+            h.update(json.dumps([doc_id, r["para"], r["text"], sorted(r.get("labels") or []),
+                                 [list(x[:3]) for x in r.get("roles") or []]], ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+def rules_labels(items: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, list[list[str]]]:
+    """The rule baseline's scores and label sets (score ≥ 0.5)."""
+    from nlp.rules.labels import label_paragraph
+
+    scores = np.array([[label_paragraph(it["text"], list(it.get("section") or []),
+                                        "table_row" if "\t" in it["text"] else "text").get(l, 0.0) for l in LABELS]
+                       for it in items]).reshape(len(items), len(LABELS))
+    return scores, decide(scores, LABELS, {l: 0.5 for l in LABELS})
+
+
+# ---------------------------------------------------------------------------------------------
+# Leave-one-document-out
+
+
+@dataclass
+class FoldPrediction:
+    """What one model predicted for the held-out document of one fold."""
+
+    doc_id: str
+    items: list[dict[str, Any]]
+    gold: list[list[str]]
+    proba: np.ndarray
+    pred: list[list[str]]
+    thresholds: dict[str, float]
+
+
+def lodo_predict(gold: Gold, fit_predict: Callable[[list, list, list], tuple[np.ndarray, list[list[str]], dict]],
+                 log: Log = lambda s: None) -> tuple[Any, list[FoldPrediction]]:
+    """Run ``fit_predict(train_items, train_y, test_items) -> (proba, labels, thresholds)`` over
+    the leave-one-document-out folds of :func:`nlp.evaluation.cross_validate`.
+
+    The held-out document's items are only ever passed as ``test_items``: nothing fitted (weights,
+    vocabulary, thresholds) sees them.
+    """
+    from nlp.evaluation import cross_validate
+
+    folds: list[FoldPrediction] = []
+
+    def one_fold(train_gold: Gold, test_gold: Gold):
+        t0 = time.time()
+        (test_id,) = list(test_gold)
+        Xtr, ytr = gold_items(train_gold)
+        Xte, yte = gold_items(test_gold)
+        proba, pred, thresholds = fit_predict(Xtr, ytr, Xte)
+        folds.append(FoldPrediction(test_id, Xte, yte, np.asarray(proba), pred, dict(thresholds)))
+        log(f"  fold {test_id}: {len(Xtr)} train / {len(Xte)} test paragraphs, {time.time() - t0:.1f}s")
+        return {test_id: [{"para": it["context"]["para"], "text": it["text"], "labels": p, "roles": [],
+                           "entities": []} for it, p in zip(Xte, pred)]}
+
+    return cross_validate(gold, one_fold), folds
+
+
+def estimator_fit_predict(make: Callable[[], Estimator]):
+    """A ``fit_predict`` for :func:`lodo_predict` from an estimator factory."""
+
+    def fit_predict(Xtr, ytr, Xte):
+        est = make().fit(Xtr, ytr)
+        return est.predict_proba(Xte), est.predict(Xte), est.thresholds_
+
+    return fit_predict
+
+
+def rules_fit_predict(Xtr, ytr, Xte):
+    """The rule baseline needs no training data."""
+    scores, pred = rules_labels(Xte)
+    return scores, pred, {l: 0.5 for l in LABELS}
+
+
+def label_summary(report: Any) -> dict[str, Any]:
+    """Macro/micro F1 and per-label P/R/F1/support of an ``EvalReport``'s paragraph labels."""
+    lab = report.labels
+    return {
+        "macro_f1": round(lab.macro.f1, 4), "micro_f1": round(lab.micro.f1, 4),
+        "per_label": {l: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                          "support": s.support} for l, s in lab.per_class.items()},
+    }
+
+
+def cv_summary(cv: Any, folds: Sequence[FoldPrediction], seconds: float) -> dict[str, Any]:
+    return {
+        "pooled": label_summary(cv.pooled),
+        "folds": [{"test_doc": f.test_id, **label_summary(f.report)} for f in cv.folds],
+        "thresholds": {fp.doc_id: fp.thresholds for fp in folds},
+        "seconds": round(seconds, 1),
+    }
+
+
+def worst_confusions(folds: Sequence[FoldPrediction], n: int = 10) -> list[dict[str, Any]]:
+    """The ``n`` paragraphs the model got most confidently wrong, pooled over folds.
+
+    A false positive weighs its probability, a false negative one minus its probability; a
+    paragraph counts once, with its worst label.
+
+    >>> fp = FoldPrediction("d", [{"text": "x", "section": [], "context": {"para": 0}}], [["建议"]],
+    ...                     np.array([[0.1, 0.9, 0.05]]), [["存在问题"]], {})
+    >>> [(c["gold"], c["pred"], c["label"], c["kind"]) for c in worst_confusions([fp])]
+    [(['建议'], ['存在问题'], '建议', 'FN')]
+    """
+    rows = []
+    for f in folds:
+        for it, g, p, pr in zip(f.items, f.gold, f.pred, f.proba):
+            worst = None
+            for j, lab in enumerate(LABELS):
+                if (lab in g) == (lab in p):
+                    continue
+                kind = "FP" if lab in p else "FN"
+                weight = float(pr[j]) if kind == "FP" else 1.0 - float(pr[j])
+                if worst is None or weight > worst[0]:
+                    worst = (weight, lab, kind)
+            if worst:
+                rows.append({"doc_id": f.doc_id, "para": it["context"].get("para"), "section": it.get("section"),
+                             "text": it["text"], "gold": g, "pred": p, "label": worst[1], "kind": worst[2],
+                             "weight": round(worst[0], 3),
+                             "proba": {l: round(float(x), 3) for l, x in zip(LABELS, pr)}})
+    rows.sort(key=lambda r: (-r["weight"], r["doc_id"], r["para"] or 0))
+    return rows[:n]
+
+
+def errors_markdown(title: str, rows: Sequence[Mapping[str, Any]], max_chars: int = 300) -> str:
+    """The error analysis as Markdown (one block per confusion)."""
+    out = [f"# {title}", "", f"{len(rows)} most confident errors, leave-one-document-out (pooled).", ""]
+    for i, r in enumerate(rows, 1):
+        text = r["text"] if len(r["text"]) <= max_chars else r["text"][:max_chars] + "…"
+        section = " › ".join(r.get("section") or []) or "(none)"
+        out += [f"## {i}. {r['kind']} {r['label']} — {r['doc_id']} ¶{r['para']}", "",
+                f"- gold: {r['gold'] or ['其他']}; predicted: {r['pred'] or ['其他']}; "
+                f"weight {r['weight']}; scores {r.get('proba', {})}",
+                f"- section: {section}", "", "> " + text.replace("\n", " "), ""]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model card
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
+    """README.md model card: what, data hash, folds, scores, how to reproduce."""
+    lines = [f"# Paragraph-label classifier: `{cfg.model}`", "",
+             "Multi-label paragraph classifier for 经验做法 / 存在问题 / 建议 (ANNOTATION.md §2) of the jixiao "
+             "pipeline. Input: paragraph text and its section path. Output: a probability per label; "
+             "a label is on when its probability reaches the per-label threshold (thresholds.json), tuned "
+             "by inner cross-validation over the training documents only.", "",
+             f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_paragraphs']} paragraphs "
+             f"(label counts {metrics['label_counts']})",
+             f"- data hash (sha256 of gold texts, labels, roles): `{metrics['data_hash']}`",
+             f"- thresholds: {metrics.get('thresholds')}",
+             f"- reproduce: `jixiao train cls --config configs/cls.yaml --cv` (seed {cfg.seed}; resolved "
+             "config in config.yaml)", ""]
+    cv = metrics.get("cv") or {}
+    if not cv:
+        lines += ["No cross-validation was run with this model (train with `--cv` for figures).", ""]
+        return "\n".join(lines)
+    lines += ["## Leave-one-document-out", "",
+              "Each fold trains on all gold documents but one and predicts the held-out one; pooled = all "
+              "folds' predictions scored together. Goal: macro-F1 ≥ 0.90, precision ≥ 0.90 per label.", "",
+              "| model | macro-F1 | " + " | ".join(f"{l} P / R / F1" for l in LABELS) + " |",
+              "|---|---|" + "---|" * len(LABELS)]
+    for name, res in cv.items():
+        pooled = res["pooled"]
+        cells = [f"{_fmt(pooled['per_label'][l]['precision'])} / {_fmt(pooled['per_label'][l]['recall'])} / "
+                 f"{_fmt(pooled['per_label'][l]['f1'])}" for l in LABELS]
+        lines.append(f"| {name} | {_fmt(pooled['macro_f1'])} | " + " | ".join(cells) + " |")
+    lines += ["", "Per fold (macro-F1):", "", "| model | " + " | ".join(f["test_doc"] for f in next(iter(cv.values()))["folds"]) + " |",
+              "|---|" + "---|" * len(next(iter(cv.values()))["folds"])]
+    for name, res in cv.items():
+        lines.append(f"| {name} | " + " | ".join(_fmt(f["macro_f1"]) for f in res["folds"]) + " |")
+    lines += ["", "Per-fold F1 of each label and the thresholds of each fold are in metrics.json; the most "
+              "confident errors in errors.md.", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def run_cls(cfg: ClsConfig, *, cv: bool = False, log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
+    """Train ``cfg.model`` on all gold documents and save it to ``cfg.output``; with ``cv`` first
+    cross-validate it, every ``cfg.compare`` model and the rules leave-one-document-out.
+
+    Returns the metrics written to ``metrics.json``.
+    """
+    import torch
+    import yaml
+
+    torch.set_num_threads(max(1, int(cfg.num_threads)))
+    gold = load_gold_or_fail(cfg.gold)
+    names = [cfg.model] + [m for m in cfg.compare if m != cfg.model]
+    for name in names:
+        make_estimator(cfg, name)  # fail on bad parameters before any training
+    X, y = gold_items(gold)
+    out = Path(cfg.output)
+    metrics: dict[str, Any] = {
+        "model": cfg.model, "data_hash": gold_hash(gold), "n_documents": len(gold), "n_paragraphs": len(X),
+        "label_counts": {l: sum(l in row for row in y) for l in LABELS}, "cv": {},
+    }
+    errors: dict[str, list[dict[str, Any]]] = {}
+    if cv:
+        for name in names + [RULES]:
+            log(f"LODO {name}")
+            t0 = time.time()
+            fp = rules_fit_predict if name == RULES else estimator_fit_predict(lambda n=name: make_estimator(cfg, n))
+            report, folds = lodo_predict(gold, fp, log)
+            metrics["cv"][name] = cv_summary(report, folds, time.time() - t0)
+            errors[name] = worst_confusions(folds, cfg.errors)
+            pooled = metrics["cv"][name]["pooled"]
+            log(f"  pooled macro-F1 {pooled['macro_f1']:.3f}; precision " +
+                ", ".join(f"{l} {pooled['per_label'][l]['precision']:.3f}" for l in LABELS))
+        best = max(names, key=lambda n: metrics["cv"][n]["pooled"]["macro_f1"])
+        metrics["best_by_lodo_macro_f1"] = best
+        if best != cfg.model:
+            log(f"note: {best} beats {cfg.model} on LODO macro-F1; consider `model: {best}` in the config")
+    log(f"training {cfg.model} on {len(X)} paragraphs")
+    t0 = time.time()
+    est = make_estimator(cfg, cfg.model).fit(X, y)
+    metrics["train_seconds"] = round(time.time() - t0, 1)
+    metrics["thresholds"] = est.thresholds_
+    if out.exists() and (out / "config.json").exists():
+        _clear_model_folder(out)
+    est.save(out)
+    write_json(out / "metrics.json", metrics)
+    (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), allow_unicode=True, sort_keys=False),
+                                     encoding="utf-8")
+    (out / "README.md").write_text(cls_card(cfg, metrics), encoding="utf-8")
+    if errors:
+        parts = [errors_markdown(f"Worst confusions: {name}", rows) for name, rows in errors.items()]
+        (out / "errors.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    log(f"saved {cfg.model} to {out}")
+    return metrics
+
+
+def _clear_model_folder(folder: Path) -> None:
+    """Remove the files a previous run wrote (never anything else)."""
+    import shutil
+
+    for name in ("config.json", "vocab.json", "model.safetensors", "thresholds.json", "jieba_dict.txt",
+                 "README.md", "metrics.json", "config.yaml", "errors.md"):
+        (folder / name).unlink(missing_ok=True)
+    if (folder / "hf").is_dir():
+        shutil.rmtree(folder / "hf")

