@@ -1,20 +1,25 @@
-"""``jixiao train cls`` and ``jixiao train roles``: train (and with ``--cv`` cross-validate) the
-paragraph-label classifier and the sentence-role classifier.
+"""``jixiao train cls`` / ``jixiao train roles`` (train, and with ``--cv`` also cross-validate) and
+``jixiao cv cls`` / ``jixiao cv roles`` (cross-validate only, print the pooled figures as JSON) for
+the paragraph-label classifier and the sentence-role classifier.
 
 Dotted overrides follow the options: ``jixiao train cls --cv --tfidf_logreg.C 2 --model transformer_cls.v1``.
+The training code (``training/``) is imported inside the commands only.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": True}
+_CLS_CONFIG = typer.Option(Path("configs/cls.yaml"), "--config", help="YAML config (configs/cls.yaml).")
+_ROLES_CONFIG = typer.Option(Path("configs/roles.yaml"), "--config", help="YAML config (configs/roles.yaml).")
 
 
 def train_cls_command(
     ctx: typer.Context,
-    config: Path = typer.Option(Path("configs/cls.yaml"), "--config", help="YAML config (configs/cls.yaml)."),
+    config: Path = _CLS_CONFIG,
     cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules; "
                                                 "writes metrics.json, errors.md and the model card."),
 ) -> None:
@@ -26,7 +31,7 @@ def train_cls_command(
 
 def train_roles_command(
     ctx: typer.Context,
-    config: Path = typer.Option(Path("configs/roles.yaml"), "--config", help="YAML config (configs/roles.yaml)."),
+    config: Path = _ROLES_CONFIG,
     cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules."),
 ) -> None:
     """Train the sentence-role classifier (问题/原因/措施) on the gold corpus."""
@@ -36,11 +41,36 @@ def train_roles_command(
     run_roles(load_config(config, RolesConfig, ctx.args), cv=cv)
 
 
-def register(app: "typer.Typer") -> None:
-    """Add ``cls`` and ``roles`` to the shared ``train`` sub-app (attached here if nobody did)."""
-    from nlp.cli_train import train_app
+def cv_cls_command(ctx: typer.Context, config: Path = _CLS_CONFIG) -> None:
+    """Leave-one-document-out of the paragraph classifier(s) and the rules; pooled figures as JSON."""
+    from training.cls import ClsConfig, load_config, run_cls
 
-    train_app.command("cls", context_settings=_EXTRA)(train_cls_command)
-    train_app.command("roles", context_settings=_EXTRA)(train_roles_command)
-    if not any(getattr(g, "typer_instance", None) is train_app for g in app.registered_groups):
-        app.add_typer(train_app, name="train")
+    metrics = run_cls(load_config(config, ClsConfig, ctx.args), cv=True, train=False)
+    typer.echo(json.dumps({k: v["pooled"] for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+
+
+def cv_roles_command(ctx: typer.Context, config: Path = _ROLES_CONFIG) -> None:
+    """Leave-one-document-out of the role classifier and the rules; pooled figures as JSON."""
+    from training.cls import load_config
+    from training.roles import RolesConfig, run_roles
+
+    metrics = run_roles(load_config(config, RolesConfig, ctx.args), cv=True, train=False)
+    typer.echo(json.dumps({k: {"spans": v["spans"]["pooled"], "units": v["units"]["pooled"]}
+                           for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+
+
+def register(app: "typer.Typer") -> None:
+    """Add ``cls``/``roles`` to the shared ``train`` and ``cv`` sub-apps (attached once)."""
+    from nlp import cli_train
+
+    cli_train.train_app.command("cls", context_settings=_EXTRA)(train_cls_command)
+    cli_train.train_app.command("roles", context_settings=_EXTRA)(train_roles_command)
+    cv_app = getattr(cli_train, "cv_app", None)
+    if cv_app is not None:
+        cv_app.command("cls", context_settings=_EXTRA)(cv_cls_command)
+        cv_app.command("roles", context_settings=_EXTRA)(cv_roles_command)
+    attach = getattr(cli_train, "attach", None)
+    if attach is not None:
+        attach(app)
+    elif not any(getattr(g, "typer_instance", None) is cli_train.train_app for g in app.registered_groups):
+        app.add_typer(cli_train.train_app, name="train")

@@ -48,7 +48,7 @@ def role_data():
 
 
 def tiny_transformer() -> TransformerCls:
-    return TransformerCls(encoder=None, epochs=40, lr=3e-3, batch_size=8, threshold_folds=0, max_length=64,
+    return TransformerCls(encoder=None, epochs=60, lr=3e-3, batch_size=8, threshold_folds=0, max_length=64,
                           tiny={"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
                                 "intermediate_size": 64}, num_threads=1, seed=0)
 

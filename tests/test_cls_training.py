@@ -13,7 +13,7 @@ from nlp.models.paragraph_cls import LABELS, TfidfLogReg
 from training.cls import (
     ClsConfig, estimator_fit_predict, gold_items, load_gold_or_fail, lodo_predict, rules_fit_predict, run_cls,
 )
-from training.roles import RolesConfig, gold_units, rules_roles, run_roles
+from training.roles import gold_units, rules_roles
 
 P, A, S = "存在问题", "建议", "经验做法"
 
@@ -179,3 +179,17 @@ def test_cli_rejects_unknown_config_keys(gold_dir, tmp_path):
     assert result.exit_code != 0
     assert "E510" in str(result.exception) and "bogus" in str(result.exception)
     assert not (tmp_path / "x").exists()
+
+
+def test_cli_cv_cls_prints_pooled_figures_and_writes_nothing(gold_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    out = tmp_path / "never"
+    result = CliRunner().invoke(app, ["cv", "cls", "--config", "configs/cls.yaml", "--gold", str(gold_dir),
+                                      "--output", str(out), "--tfidf_logreg.min_df", "1"])
+    assert result.exit_code == 0, result.output
+    pooled = json.loads(result.stdout[result.stdout.index("{"):])
+    assert set(pooled) == {"tfidf_logreg.v1", "rules"} and 0 <= pooled["rules"]["macro_f1"] <= 1
+    assert not out.exists()

@@ -333,16 +333,21 @@ def _fmt(x: Any) -> str:
 
 def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
     """README.md model card: what, data hash, folds, scores, how to reproduce."""
+    params = metrics.get("params") or {}
+    folds = params.get("threshold_folds") or 0
+    how = (f"tuned by {folds}-fold inner cross-validation over the training documents only"
+           if folds and folds > 1 else "fixed at 0.5 (threshold_folds: 0 in the config)")
+    compare = f" --compare '[{', '.join(cfg.compare)}]'" if cfg.compare else ""
     lines = [f"# Paragraph-label classifier: `{cfg.model}`", "",
              "Multi-label paragraph classifier for 经验做法 / 存在问题 / 建议 (ANNOTATION.md §2) of the jixiao "
              "pipeline. Input: paragraph text and its section path. Output: a probability per label; "
-             "a label is on when its probability reaches the per-label threshold (thresholds.json), tuned "
-             "by inner cross-validation over the training documents only.", "",
+             f"a label is on when its probability reaches the label's threshold (thresholds.json), {how}.", "",
              f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_paragraphs']} paragraphs "
              f"(label counts {metrics['label_counts']})",
              f"- data hash (sha256 of gold texts, labels, roles): `{metrics['data_hash']}`",
+             f"- parameters: {params}",
              f"- thresholds: {metrics.get('thresholds')}",
-             f"- reproduce: `jixiao train cls --config configs/cls.yaml --cv` (seed {cfg.seed}; resolved "
+             f"- reproduce: `jixiao train cls --config configs/cls.yaml --cv{compare}` (seed {cfg.seed}; resolved "
              "config in config.yaml)", ""]
     cv = metrics.get("cv") or {}
     if not cv:
@@ -371,11 +376,13 @@ def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
 # Entry point
 
 
-def run_cls(cfg: ClsConfig, *, cv: bool = False, log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
+def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
+            log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
     """Train ``cfg.model`` on all gold documents and save it to ``cfg.output``; with ``cv`` first
-    cross-validate it, every ``cfg.compare`` model and the rules leave-one-document-out.
+    cross-validate it, every ``cfg.compare`` model and the rules leave-one-document-out. With
+    ``train=False`` only the cross-validation runs and nothing is written.
 
-    Returns the metrics written to ``metrics.json``.
+    Returns the metrics (written to ``metrics.json`` when training).
     """
     import torch
     import yaml
@@ -407,11 +414,14 @@ def run_cls(cfg: ClsConfig, *, cv: bool = False, log: Log = lambda s: print(s, f
         metrics["best_by_lodo_macro_f1"] = best
         if best != cfg.model:
             log(f"note: {best} beats {cfg.model} on LODO macro-F1; consider `model: {best}` in the config")
+    if not train:
+        return metrics
     log(f"training {cfg.model} on {len(X)} paragraphs")
     t0 = time.time()
     est = make_estimator(cfg, cfg.model).fit(X, y)
     metrics["train_seconds"] = round(time.time() - t0, 1)
     metrics["thresholds"] = est.thresholds_
+    metrics["params"] = est.get_params()
     if out.exists() and (out / "config.json").exists():
         _clear_model_folder(out)
     est.save(out)

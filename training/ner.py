@@ -197,6 +197,9 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
     """(model, tokenizer) for training: from an encoder/HF checkpoint or randomly initialised."""
     from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
+    from nlp.models.ner import quiet_transformers
+
+    quiet_transformers()
     classes = model_classes()
     labels = bio_labels()
     id2label = dict(enumerate(labels))

@@ -29,7 +29,7 @@ class EncoderConfig:
     intermediate_size: int = 512
     max_position_embeddings: int = 256
     dropout: float = 0.1
-    jieba_min_freq: int = 100
+    jieba_min_freq: int | None = 100
 
 
 @dataclass

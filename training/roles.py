@@ -170,6 +170,7 @@ def roles_card(cfg: RolesConfig, metrics: Mapping[str, Any]) -> str:
              f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_units']} units "
              f"(roles {metrics['role_counts']})",
              f"- data hash: `{metrics['data_hash']}`",
+             f"- parameters: {metrics.get('params')}",
              f"- reproduce: `jixiao train roles --config configs/roles.yaml --cv` (seed {cfg.seed})", ""]
     cv = metrics.get("cv") or {}
     if cv:
@@ -196,9 +197,11 @@ def roles_card(cfg: RolesConfig, metrics: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_roles(cfg: RolesConfig, *, cv: bool = False, log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
+def run_roles(cfg: RolesConfig, *, cv: bool = False, train: bool = True,
+              log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
     """Train the role model on all gold role units and save it; with ``cv`` first run LODO against
-    the rule baseline. Returns the metrics written to ``metrics.json``."""
+    the rule baseline; with ``train=False`` only the cross-validation runs and nothing is written.
+    Returns the metrics (written to ``metrics.json`` when training)."""
     import yaml
 
     gold = load_gold_or_fail(cfg.gold)
@@ -224,10 +227,13 @@ def run_roles(cfg: RolesConfig, *, cv: bool = False, log: Log = lambda s: print(
             error_parts.append(role_errors_markdown(f"Role errors: {name}", rows, cfg.errors))
             log(f"  span macro-F1 {res['spans']['pooled']['macro_f1']:.3f}, "
                 f"unit macro-F1 {res['units']['pooled']['macro_f1']:.3f}")
+    if not train:
+        return metrics
     log(f"training {cfg.model} on {len(units.items)} units")
     t0 = time.time()
     est: Estimator = make_estimator(cfg, cfg.model).fit(units.items, units.roles)
     metrics["train_seconds"] = round(time.time() - t0, 1)
+    metrics["params"] = est.get_params()
     for name in ("config.json", "vocab.json", "state.json", "model.safetensors", "jieba_dict.txt", "README.md", "metrics.json",
                  "config.yaml", "errors.md"):
         (out / name).unlink(missing_ok=True)

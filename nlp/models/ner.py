@@ -35,9 +35,11 @@ BOUNDARY_IDS: dict[str, int] = {"B": 1, "M": 2, "E": 3, "S": 4}
 
 # A paragraph can only hold an entity (§4) if it has a digit, a percent sign, a table cell
 # separator, or a word that introduces a qualitative target/score: "按时报送" stands in a table
-# row (tab) or after 指标值/目标; "满意度较高" after 满意度. Anything else is skipped unread.
-# Matches e.g. "8684万元", "13.43%", "参保人数\t12732人", "预期指标值为按时报送".
-ENTITY_POSSIBLE = re.compile(r"[0-9０-９%％\t]|指标|目标|得分|评分|分值|满意度|完成值|完成率|执行率")
+# row (tab) or after 指标值/目标; "满意度较高" after 满意度; a header unit line holds a UNIT.
+# Anything else is skipped unread. Matches e.g. "8684万元", "13.43%", "参保人数\t12732人",
+# "预期指标值为按时报送", "单位：万元", "资金情况（万元）".
+ENTITY_POSSIBLE = re.compile(r"[0-9０-９%％\t]|指标|目标|得分|评分|分值|满意度|完成值|完成率|执行率"
+                             r"|单位\s*[:：]|[（(]\s*[千万亿]?元\s*[）)]")
 
 E_MODEL_FOLDER = "E400"   # model folder missing / not a model
 E_MODEL_CONFIG = "E401"   # config.json lacks labels or has unknown ones
@@ -168,6 +170,14 @@ def model_classes() -> _Classes:
     'jixiao_char_bert'
     """
     return _model_classes()
+
+
+def quiet_transformers() -> None:
+    """No progress bars or load reports from transformers (a head added to an encoder is expected)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
 
 
 def uses_boundaries(model) -> bool:
@@ -436,6 +446,8 @@ class NerTagger:
         model_classes()
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
+        quiet_transformers()
+
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         model = AutoModelForTokenClassification.from_pretrained(str(folder))
         model.eval()
@@ -538,6 +550,68 @@ class NerTagger:
         return self.postprocess(texts, encoded, wins, scores)
 
 
+def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TYPES,
+                      batch_size: int = 32):
+    """Put the model's entities of ``types`` into ``doc`` (a ``nlp.doc.Document``).
+
+    Entities of those types already in ``doc`` (from the rules) are replaced; other rule
+    entities stay unless they overlap a model span. Values (§5) come from the rules'
+    normaliser (``nlp.rules.entities.fill_values``) with the table header unit in force
+    (``doc.table_units``, else ``nlp.evaluation.header_units``). Returns ``doc``.
+
+    >>> annotate_document(doc, NerTagger.load("models/ner"), types=["AMOUNT", "UNIT"])  # doctest: +SKIP
+    """
+    from nlp.doc import Entity
+    from nlp.rules.entities import fill_values
+
+    keep_types = set(types)
+    texts = [p.text for p in doc.paragraphs]
+    spans = tagger.predict(texts, batch_size=batch_size)
+    try:
+        from nlp.evaluation import header_units
+
+        fallback_units = header_units([{"text": t} for t in texts])
+    except ImportError:  # pragma: no cover
+        fallback_units = [None] * len(texts)
+    by_para: dict[int, list] = {}
+    for e in doc.entities:
+        by_para.setdefault(e.paragraph, []).append(e)
+    new_entities = []
+    for i, p in enumerate(doc.paragraphs):
+        model_spans = [(s, e, t) for s, e, t in spans[i] if t in keep_types]
+        kept = [e for e in by_para.get(p.index, []) if e.type not in keep_types
+                and all(e.end <= s or e.start >= en for s, en, _t in model_spans)]
+        merged = sorted([(e.start, e.end, e.type) for e in kept] + model_spans)
+        unit = doc.table_units.get(p.table) if getattr(p, "table", None) is not None else None
+        unit = unit or fallback_units[i]
+        rule_by_span = {(e.start, e.end, e.type): e for e in kept}
+        for k, (s, e, t) in enumerate(merged):
+            if (s, e, t) in rule_by_span:
+                new_entities.append(rule_by_span[(s, e, t)])
+                continue
+            ent = Entity(paragraph=p.index, start=s, end=e, type=t, text=p.text[s:e], source="model")
+            fill_values(ent, merged, k, p.text, unit)
+            new_entities.append(ent)
+    doc.entities = new_entities + [e for e in doc.entities
+                                   if e.paragraph not in {p.index for p in doc.paragraphs}]
+    return doc
+
+
+def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTITY_TYPES,
+              onnx: bool | str = False, batch_size: int = 32, num_threads: int | None = None):
+    """A pipeline stage ``Document -> Document`` writing the entities layer with the model.
+
+    ``types`` may be a comma-separated string (``"AMOUNT,UNIT"``) from a manifest.
+    """
+    tagger = NerTagger.load(path, onnx=onnx, num_threads=num_threads)
+    kinds = [t.strip() for t in types.split(",")] if isinstance(types, str) else list(types)
+    unknown = [t for t in kinds if t not in ENTITY_TYPES]
+    if unknown:
+        raise UsageError(E_MODEL_CONFIG, f"unknown entity types {unknown} for the ner stage; "
+                         f"valid: {', '.join(ENTITY_TYPES)}")
+    return lambda doc: annotate_document(doc, tagger, kinds, batch_size=batch_size)
+
+
 def read_model_card_metrics(folder: str | Path) -> dict | None:
     """The ``metrics.json`` of a model folder, or None."""
     p = Path(folder) / "metrics.json"
@@ -547,5 +621,5 @@ def read_model_card_metrics(folder: str | Path) -> dict | None:
 __all__ = [
     "ENTITY_TYPES", "NerTagger", "bio_labels", "model_classes", "viterbi_decode", "tags_to_spans",
     "transition_masks", "may_contain_entity", "encode_texts", "make_windows", "windows",
-    "boundary_ids_for", "JixiaoError",
+    "boundary_ids_for", "annotate_document", "ner_stage", "JixiaoError",
 ]

@@ -270,7 +270,7 @@ class TfidfLogReg(Estimator):
     def __init__(self, labels: Sequence[str] = LABELS, C: float = 4.0, ngram_max: int = 3, max_chars: int = 300,
                  section_depth: int = 2, min_df: int = 2, section_weight: float = 1.0, threshold_folds: int = 4,
                  threshold_beta: float = 1.0, threshold_min_precision: float | None = None, rule_features: bool = True,
-                 rule_weight: float = 1.0, seed: int = 0):
+                 rule_weight: float = 3.0, seed: int = 0):
         self.labels = labels
         self.C = C
         self.ngram_max = ngram_max
@@ -475,6 +475,7 @@ def seq_cls_class() -> Any:
     from nlp.models.ner import model_classes
 
     config_class = model_classes().config
+    _quiet_transformers()
 
     class CharBertForSequenceClassification(BertPreTrainedModel):
         config_class = None  # set below (the closure's class is not visible at class creation)
@@ -515,6 +516,14 @@ def seq_cls_class() -> Any:
     return _SEQ_CLS
 
 
+def _quiet_transformers() -> None:
+    """No progress bars or load reports from transformers inside the pipeline (training logs its own)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 def section_text(section: Sequence[str] | None, depth: int = 2, max_chars: int = 40) -> str:
     """The last ``depth`` headings joined with ``／``, cut to ``max_chars`` (the first segment).
 
@@ -542,6 +551,8 @@ class TransformerCls(Estimator):
             trains one more model); 0 or 1 keeps 0.5.
         threshold_beta: F-beta the thresholds maximise.
         section_depth: headings of the section path in the first segment.
+        rule_hints: start the first segment with the rule baseline's labels (「规则:存在问题」), so the
+            model can lean on the rules as the TF-IDF model does through its rule features.
         tiny: config overrides of the random model (hidden_size, num_hidden_layers, …).
         num_threads: torch CPU threads while training and predicting (None: leave as is).
         seed: seed of initialisation, shuffling and dropout.
@@ -550,7 +561,8 @@ class TransformerCls(Estimator):
     def __init__(self, encoder: str | None = "models/encoder", labels: Sequence[str] = LABELS, max_length: int = 160,
                  epochs: int = 6, batch_size: int = 16, lr: float = 1e-4, weight_decay: float = 0.01,
                  warmup: float = 0.1, threshold_folds: int = 2, threshold_beta: float = 1.0, section_depth: int = 2,
-                 tiny: Mapping[str, Any] | None = None, num_threads: int | None = 1, seed: int = 0):
+                 rule_hints: bool = True, tiny: Mapping[str, Any] | None = None, num_threads: int | None = 1,
+                 seed: int = 0):
         self.encoder = encoder
         self.labels = labels
         self.max_length = max_length
@@ -562,6 +574,7 @@ class TransformerCls(Estimator):
         self.threshold_folds = threshold_folds
         self.threshold_beta = threshold_beta
         self.section_depth = section_depth
+        self.rule_hints = rule_hints
         self.tiny = tiny
         self.num_threads = num_threads
         self.seed = seed
@@ -592,7 +605,7 @@ class TransformerCls(Estimator):
 
                 model = AutoModelForSequenceClassification.from_pretrained(str(folder), **kw)
             return model, tokenizer
-        texts = [it["text"] for it in items] + [section_text(it.get("section"), self.section_depth) for it in items]
+        texts = [it["text"] for it in items] + [self._first_segment(it) for it in items]
         tokenizer = build_char_tokenizer(texts, model_max_length=self.max_length)
         conf = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
                     max_position_embeddings=max(self.max_length, 16), use_word_boundaries=True)
@@ -604,7 +617,7 @@ class TransformerCls(Estimator):
         from nlp.models.ner import BOUNDARY_IDS, uses_boundaries
 
         words = _tokenizer(self._dict_path()).word_boundaries if uses_boundaries(model) else None
-        firsts = [section_text(it.get("section"), self.section_depth) for it in items]
+        firsts = [self._first_segment(it) for it in items]
         seconds = [it["text"] for it in items]
         enc = tokenizer(firsts, seconds, truncation="only_second", max_length=self.max_length,
                         return_offsets_mapping=True, return_token_type_ids=True)
@@ -620,6 +633,14 @@ class TransformerCls(Estimator):
                     for s, o in zip(seq_ids, enc["offset_mapping"][i])]
             out.append(row)
         return out
+
+    def _first_segment(self, item: Item) -> str:
+        """``规则:label,… ／ section path`` (rule part only with ``rule_hints``)."""
+        sec = section_text(item.get("section"), self.section_depth)
+        if not self.rule_hints:
+            return sec
+        hints = [f[2:] for f in rule_features(item) if f.startswith("r:")]
+        return f"规则:{'、'.join(hints) or '无'}／{sec}"
 
     @staticmethod
     def _batch(rows: Sequence[dict[str, list[int]]], pad_id: int):
