@@ -210,3 +210,49 @@ def extract_paragraph_records(doc_id: str, paragraph_texts: list[str], pipeline:
         pipeline = _DEFAULT
     doc = pipeline(document_from_paragraphs(doc_id, paragraph_texts), disable=("meta",))
     return paragraph_records(doc, with_values=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model stages (model folders named in the manifest)
+# ---------------------------------------------------------------------------------------------
+
+
+@register_stage("paragraph_cls.v1")
+def _paragraph_cls_stage(path: str = "models/cls", **_: Any) -> Callable[[Document], Document]:
+    """Paragraph labels and label scores from a trained classifier (headings and table rows stay 其他)."""
+    from nlp.models.paragraph_cls import ParagraphClassifier
+
+    clf = ParagraphClassifier.load(path)
+    thresholds = clf.thresholds
+
+    def stage(doc: Document) -> Document:
+        todo = [p for p in doc.paragraphs if p.kind == "text" or (p.kind == "heading" and (p.heading_level or 0) >= 4)]
+        scores = clf.predict_proba([{"text": p.text, "section": p.section} for p in todo])
+        for p, s in zip(todo, scores):
+            p.label_scores = s
+            p.labels = [k for k, v in s.items() if v >= thresholds.get(k, 0.5)]
+        return doc
+
+    return stage
+
+
+@register_stage("roles.v1")
+def _roles_stage(path: str = "models/roles", **_: Any) -> Callable[[Document], Document]:
+    """Sentence roles (问题/原因/措施) for paragraphs labelled 存在问题 or 建议."""
+    from nlp.doc import Sentence
+    from nlp.models.roles import RoleTagger
+    from nlp.rules.labels import split_sentences
+
+    tagger = RoleTagger.load(path)
+
+    def stage(doc: Document) -> Document:
+        todo = [p for p in doc.paragraphs if {"存在问题", "建议"} & set(p.labels)]
+        preds = tagger.predict_many([(p.text, p.labels, p.section) for p in todo]) if todo else []
+        for p, units in zip(todo, preds):
+            p.sentences = [Sentence(s, e, r) for s, e, r in units]
+        for p in doc.paragraphs:
+            if not ({"存在问题", "建议"} & set(p.labels)):
+                p.sentences = [Sentence(s, e, None) for s, e in split_sentences(p.text)]
+        return doc
+
+    return stage

@@ -1,0 +1,42 @@
+"""The pipeline manifest: registry, model stages, errors that name the stage and document."""
+from pathlib import Path
+
+import pytest
+
+from nlp.errors import JixiaoError, UsageError
+from nlp.pipeline import Pipeline, document_from_paragraphs, extract_paragraph_records, load_pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_unknown_stage_type_is_a_usage_error_listing_known_types(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("stages:\n  - {name: x, type: nosuch.v1}\n", encoding="utf-8")
+    with pytest.raises(UsageError) as e:
+        load_pipeline(bad)
+    assert "rule_entities.v1" in str(e.value)
+
+
+def test_failing_stage_is_named_with_the_document():
+    def boom(doc):
+        raise ValueError("bad")
+
+    with pytest.raises(JixiaoError) as e:
+        Pipeline([("boom", boom)])(document_from_paragraphs("d1", ["一、概况"]))
+    assert "boom" in str(e.value) and "gold:d1" in str(e.value)
+
+
+def test_model_pipeline_fills_labels_scores_and_roles():
+    pipe = load_pipeline(ROOT / "configs" / "pipeline_models.yaml")
+    doc = pipe(document_from_paragraphs("t", ["五、存在问题", "1. 预算编制不准确，执行工作重视不够。", "六、有关对策建议",
+                                              "1. 加强预算绩效管理。进一步规范绩效指标设置。"]), disable=("meta",))
+    p_problem, p_advice = doc.paragraphs[1], doc.paragraphs[3]
+    assert "存在问题" in p_problem.labels and set(p_problem.label_scores) == {"经验做法", "存在问题", "建议"}
+    assert "建议" in p_advice.labels
+    assert [s.role for s in p_advice.sentences] == ["措施", "措施"]
+    assert doc.paragraphs[0].labels == []  # a section heading is never labelled
+
+
+def test_extract_paragraph_records_carries_money_values():
+    recs = extract_paragraph_records("t", ["收入8684万元。"])
+    assert recs[0]["entities"][0][:3] == [2, 6, "AMOUNT"] and str(recs[0]["entities"][0][3]) == "86840000"
