@@ -39,4 +39,5 @@ def test_model_pipeline_fills_labels_scores_and_roles():
 
 def test_extract_paragraph_records_carries_money_values():
     recs = extract_paragraph_records("t", ["收入8684万元。"])
-    assert recs[0]["entities"][0][:3] == [2, 6, "AMOUNT"] and str(recs[0]["entities"][0][3]) == "86840000"
+    amount = next(e for e in recs[0]["entities"] if e[2] == "AMOUNT")
+    assert amount[:2] == [2, 6] and str(amount[3]) == "86840000"
