@@ -15,10 +15,11 @@ SENTENCE_END = re.compile(r"[。！？；!?;]")
 # Clause markers that start a role unit inside a sentence: "一是", "二是", "①"
 CLAUSE_MARKER = re.compile(r"(?<=[，,：:；;。])\s*(?=(?:[一二三四五六七八九十]是|[①-⑳]))")
 
-SECTION_PRACTICE = re.compile(r"经验|做法|成效|亮点|特色|主要工作|工作措施")
+SECTION_PRACTICE = re.compile(r"经验|做法|成效|亮点|特色|工作措施|重点工作")
 SECTION_PROBLEM = re.compile(r"问题|不足|困难|偏差|原因分析")
 SECTION_ADVICE = re.compile(r"建议|下一步|改进|对策|计划|打算|措施|整改|后续工作")
-SECTION_OTHER = re.compile(r"其他需要说明|基本情况|概况|名词解释|附表|附件|评价结论$")
+# Sections whose numbered items are duties, definitions or facts, never practices: "基本职能及主要工作"
+SECTION_OTHER = re.compile(r"其他需要说明|基本情况|概况|名词解释|附表|附件|评价结论$|职能|职责")
 
 # Problem cues: "难度大", "有待完善", "不准确", "缺乏", "匮乏", "不够"
 PROBLEM_CUE = re.compile(
@@ -96,10 +97,14 @@ def label_paragraph(text: str, section: list[str], kind: str = "text") -> dict[s
             scores["存在问题"] = 1.0
         elif not SECTION_ADVICE.search(near):
             scores["存在问题"] = 0.6
-        if re.search(r"下一步|改进措施|建议|采取的措施|应当|要进一步|需进一步", t) and SECTION_ADVICE.search(near):
+        # A problem worded as a need ("需进一步加强") stays a problem (ANNOTATION §2); only a stated fix adds 建议.
+        if re.search(r"下一步|改进措施|建议|采取的措施|应当|要进一步", t) and SECTION_ADVICE.search(near):
             scores["建议"] = 0.8
-    strong_advice = bool(re.search(r"建议|下一步|应当|^应|[，。；]应|要|需要|进一步|继续|拟|计划", t))
-    if SECTION_ADVICE.search(near) and SECTION_PRACTICE.search(near) and not strong_advice:
+    # Need-words state a problem ("还需要进一步加强"), 要求 is not 要: neither makes a suggestion.
+    t_advice = re.sub(r"还?需要?进一步|还?需要|要求|主要|重要|需", "", t)
+    strong_advice = bool(re.search(r"建议|下一步|应当|^应|[，。；]应|要|进一步|继续|拟|计划", t_advice))
+    mixed = SECTION_ADVICE.search(near) and (SECTION_PRACTICE.search(near) or SECTION_PROBLEM.search(near))
+    if mixed and not strong_advice:
         advice = False
     if SECTION_ADVICE.search(near):
         if advice:
