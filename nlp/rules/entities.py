@@ -36,6 +36,8 @@ SCORE_CUE = re.compile(
     r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
     r"(?P<val>\d+(?:\.\d+)?\s*分?)"
 )
+# A score awarded in running text: "得 2 分", "得10分" (not "得分" itself, handled above)
+AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)\s*(?:为|是|[:：])?\s*(?P<val>[^，。；;,（(]+)")
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
@@ -44,10 +46,20 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(收入|支出|结余|总额|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数)$"
+    r"(收入|支出|结余|总额|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
-NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成|执行数|预算数)$")
+NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
+# Words that end a name when walking back from its head: function words and verbs of the clause.
+NAME_STOP = {
+    "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
+    "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
+    "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
+}
+# A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
+SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|改革|[）)])$")
+# Heads that a fund name does not qualify: "…基金" | "总收入", "…基金" | "待遇支出"
+BARE_HEAD = re.compile(r"^(总|累计|待遇|当期|当年|年末|滚存)")
 PRIORITY = {"TARGET": 5, "ACTUAL": 5, "SCORE": 4, "INDICATOR": 3, "AMOUNT": 2, "UNIT": 1}
 
 
@@ -127,6 +139,10 @@ def prose_value_spans(text: str) -> list[Span]:
             v = _value_span(text, *m.span("val"))
             if v:
                 spans.append(Span(v[0], v[1], typ))
+    if "\t" not in text:  # "分值 2 分，得 2 分": a score awarded in prose (scoring rules in tables are not)
+        for m in AWARDED.finditer(text):
+            s, e = _trim(text, *m.span("val"))
+            spans.append(Span(s, e, "SCORE"))
     for m in SCORE_CUE.finditer(text):
         s, e = _trim(text, *m.span("val"))
         # "分值5分，得分4.91分": the weight is an AMOUNT, only the score after 得分 is a SCORE
@@ -151,12 +167,22 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         return None
     if not INDICATOR_SUFFIX.search(w):
         return None
-    # a bare suffix ("支出") takes the word before it: "住院" + "支出"
-    if len(w) <= 2:
-        before = [x for x in words if x[2] == s and re.fullmatch(r"[\u4e00-\u9fff]+", x[0])]
-        if before and not NOT_INDICATOR.match(before[0][0]) and before[0][0] not in ("其中", "本年", "年末", "全年", "当年"):
-            s = before[0][1]
-    return Span(s, e, "INDICATOR")
+    # Extend backwards over the words that qualify the name ("财政" + "补助收入", "首次待遇发放" + "准确率"),
+    # stopping at punctuation, function words, numbers and the fund/scope that owns the item
+    # ("职工基本医疗保险" | "基金收入", "2022年" | "保费收入").
+    for _ in range(4):
+        before = [x for x in words if x[2] == s]
+        if not before:
+            break
+        bw = before[0][0]
+        if (not re.fullmatch(r"[\u4e00-\u9fff“”]+", bw) or bw in NAME_STOP or NOT_INDICATOR.match(bw)
+                or SCOPE_WORD.search(bw) or e - before[0][1] > 14 or bw[0] in "年月"
+                or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))):
+            break
+        s = before[0][1]
+    while s < e and text[s] in "年月":
+        s += 1
+    return Span(s, e, "INDICATOR") if e - s >= 2 else None
 
 
 def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) -> Span | None:
@@ -171,8 +197,15 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                     continue
                 m = re.match(r"\s*(?:其中\s*[:：：-]?\s*)?", cell)
                 s, e = _trim(text, ps + (m.end() if m else 0), pe)
+                while e > s and text[e - 1] in ":：%（(）) ":  # "预算数：", "执行预算%"
+                    e -= 1
+                if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
+                    e -= 2
                 name = text[s:e]
-                if INDICATOR_SUFFIX.search(name) and not NOT_INDICATOR.match(name) and len(name) <= 20:
+                if name in ("总分", "合计", "总计", "小计"):
+                    return None
+                if (re.fullmatch(r"[\u4e00-\u9fff“”]{2,14}", name) and not NOT_INDICATOR.match(name)
+                        and not name.endswith(("指标", "情况", "目标")) and not re.search(r"增长|增幅|增减|变动", name)):
                     return Span(s, e, "INDICATOR")
                 return None
     return None
