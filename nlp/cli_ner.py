@@ -106,7 +106,7 @@ def bench_command(
     src: Path = typer.Argument(Path("corpus/raw"), help="Reports to repeat up to --min-bytes."),
     min_bytes: int = typer.Option(1_000_000, "--min-bytes", help="Text size to reach by repetition."),
     model: Path = typer.Option(Path("models/ner"), "--model", help="NER model folder."),
-    onnx: bool = typer.Option(False, "--onnx", help="Also time the ONNX (int8) tagger."),
+    onnx: bool = typer.Option(False, "--onnx", help="Run the extract with the ONNX tagger; also time fp32 and int8."),
     threads: int = typer.Option(2, "--threads", help="torch / ONNX Runtime threads."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
 ) -> None:

@@ -136,3 +136,39 @@ def test_model_classes_register_with_auto():
 
     classes = model_classes()
     assert AutoConfig.for_model("jixiao_char_bert").__class__ is classes.config
+
+
+def test_annotate_document_puts_model_entities_with_values(trained):
+    from nlp.models.ner import annotate_document
+    from nlp.pipeline import document_from_paragraphs
+
+    tagger, _ = trained
+    doc = document_from_paragraphs("d", [TRAIN[0]["text"], "一是健全制度。"])
+    annotate_document(doc, tagger, types=["AMOUNT", "UNIT"])
+    amounts = [e for e in doc.entities if e.type == "AMOUNT"]
+    assert amounts and all(e.source == "model" for e in amounts)
+    by_text = {e.text: e for e in amounts}
+    if "5617.38" in by_text:  # the overfitted model finds it; its value comes from the rules' parser
+        assert str(by_text["5617.38"].value_yuan) == "56173800.00" or by_text["5617.38"].value_yuan == 56173800
+    assert all(e.paragraph == 0 for e in doc.entities)
+
+
+def test_rule_features_can_be_switched_off():
+    cfg = config_from_dict({**TINY, "model": {**TINY["model"], "use_rule_features": False},
+                            "train": {**TINY["train"], "epochs": 1}})
+    tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
+    assert not tagger.model.config.use_rule_features
+    assert not hasattr(tagger.model, "rule_embeddings")
+    assert len(tagger.predict(["保费收入5617.38万元"])) == 1
+
+
+def test_a_large_rule_prior_reproduces_the_rules(trained):
+    from nlp.models.ner import rule_spans_for_texts
+
+    tagger, _ = trained
+    texts = ["保费收入5617.38万元，增幅为13.43%", "参保人数\t≥41万人\t40.28万人\t5\t4.91"]
+    tagger.rule_prior = 1e4
+    try:
+        assert tagger.predict(texts) == [[tuple(s) for s in spans] for spans in rule_spans_for_texts(texts)]
+    finally:
+        tagger.rule_prior = 0.0

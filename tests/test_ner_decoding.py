@@ -19,6 +19,9 @@ def test_transition_masks_forbid_i_after_other_types():
     assert not TRANS[LABELS.index("O"), i_amount]
     assert not TRANS[LABELS.index("B-UNIT"), i_amount]
     assert TRANS[i_amount, LABELS.index("B-UNIT")]
+    # two spans of one type never touch: B-AMOUNT cannot follow B-AMOUNT / I-AMOUNT
+    assert not TRANS[LABELS.index("B-AMOUNT"), LABELS.index("B-AMOUNT")]
+    assert not TRANS[i_amount, LABELS.index("B-AMOUNT")]
 
 
 def test_viterbi_repairs_an_invalid_argmax():
@@ -98,5 +101,16 @@ def test_boundary_ids_follow_the_first_character_of_each_token():
 def test_skip_filter():
     assert not may_contain_entity("一是健全综合内控制度。")
     assert not may_contain_entity("")
-    for text in ("结余0万元", "增幅为１３％", "参保人数\t按时报送", "预期指标值为按时报送", "满意度较高"):
+    for text in ("结余0万元", "增幅为１３％", "参保人数\t按时报送", "预期指标值为按时报送", "满意度较高",
+                 "单位：万元", "资金情况（万元）"):
         assert may_contain_entity(text), text
+
+
+def test_rule_feature_ids_follow_the_rule_spans():
+    from nlp.models.ner import RULE_IDS, rule_ids_for, span_tags
+
+    offsets = [(0, 1), (1, 2), (3, 4), (4, 5)]
+    assert span_tags(offsets, [[0, 2, "AMOUNT"], [3, 5, "UNIT"]], [0, 0, 0, 0]) == [
+        "B-AMOUNT", "I-AMOUNT", "B-UNIT", "I-UNIT"]
+    assert rule_ids_for(offsets, []) == [RULE_IDS["O"]] * 4
+    assert min(RULE_IDS.values()) == 1  # 0 stays the padding id

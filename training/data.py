@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import UsageError
-from nlp.models.ner import (ENTITY_TYPES, Encoded, encode_texts, make_windows, may_contain_entity)
+from nlp.models.ner import (ENTITY_TYPES, Encoded, encode_texts, make_windows, may_contain_entity,
+                            rule_spans_for_texts, span_tags)
 
 E_NO_GOLD = "E410"        # gold folder empty / missing
 E_NO_TEXT = "E411"        # no readable text under a pretraining / weak-label folder
@@ -123,36 +124,39 @@ def align_labels(offsets: Sequence[tuple[int, int]], spans: Iterable[Sequence[An
     ...              [[0, 2, "AMOUNT"], [3, 5, "UNIT"]], lab)
     [-100, 1, 2, 3, 4, -100]
     """
-    by_char: dict[int, tuple[int, int, str]] = {}
-    for s, e, kind, *_ in spans:
-        for c in range(int(s), int(e)):
-            by_char[c] = (int(s), int(e), str(kind))
-    out: list[int] = []
-    prev_span: tuple[int, int, str] | None = None
-    for k, (s, e) in enumerate(offsets):
-        special = special_mask[k] if special_mask is not None else (s == 0 and e == 0)
-        if special:
-            out.append(-100)
-            prev_span = None
-            continue
-        span = by_char.get(s)
-        if span is None:
-            out.append(label2id["O"])
-        else:
-            out.append(label2id[("I-" if span == prev_span else "B-") + span[2]])
-        prev_span = span
+    tags = span_tags(offsets, spans, special_mask)
+    return [-100 if t is None else label2id[t] for t in tags]
+
+
+def record_rule_spans(records: Sequence[dict]) -> list[list[tuple[int, int, str]]]:
+    """Rule spans for each record, the rules seeing each document's paragraphs together (in the
+    order given; a record without ``doc_id`` is its own document)."""
+    groups: dict[Any, list[int]] = {}
+    for i, r in enumerate(records):
+        key = (r.get("doc_id"), bool(r.get("synthetic"))) if r.get("doc_id") and not r.get("synthetic") \
+            else ("#", i)
+        groups.setdefault(key, []).append(i)
+    out: list[list[tuple[int, int, str]]] = [[] for _ in records]
+    for idx in groups.values():
+        for i, spans in zip(idx, rule_spans_for_texts([records[i]["text"] for i in idx])):
+            out[i] = spans
     return out
 
 
 def build_examples(records: Sequence[dict], tokenizer, label2id: dict[str, int], *,
-                   word_tokenizer=None, max_length: int = 256, only_possible: bool = True) -> list[dict]:
-    """Windows with ``input_ids``, ``attention_mask``, ``boundary_ids`` and ``labels``.
+                   word_tokenizer=None, max_length: int = 256, only_possible: bool = True,
+                   rule_features: bool = False) -> list[dict]:
+    """Windows with ``input_ids``, ``attention_mask``, ``boundary_ids``, ``rule_ids``, ``labels``.
 
-    ``only_possible`` drops paragraphs that cannot hold an entity (the tagger skips them too).
+    ``only_possible`` drops paragraphs that cannot hold an entity (the tagger skips them too);
+    ``rule_features`` fills ``rule_ids`` with the rule extractor's tags (else zeros).
     """
-    recs = [r for r in records if r["text"] and (not only_possible or may_contain_entity(r["text"])
-                                                   or r.get("entities"))]
-    encoded: list[Encoded] = encode_texts(tokenizer, [r["text"] for r in recs], word_tokenizer)
+    rules = record_rule_spans(records) if rule_features else None
+    keep = [i for i, r in enumerate(records) if r["text"] and (
+        not only_possible or may_contain_entity(r["text"]) or r.get("entities"))]
+    recs = [records[i] for i in keep]
+    encoded: list[Encoded] = encode_texts(tokenizer, [r["text"] for r in recs], word_tokenizer,
+                                          rule_spans=[rules[i] for i in keep] if rules else None)
     wins = make_windows(encoded, [i for i, e in enumerate(encoded) if e.ids], tokenizer, max_length)
     out = []
     for w in wins:
@@ -164,6 +168,7 @@ def build_examples(records: Sequence[dict], tokenizer, label2id: dict[str, int],
             "input_ids": w.input_ids,
             "attention_mask": [1] * len(w.input_ids),
             "boundary_ids": w.boundary_ids,
+            "rule_ids": w.rule_ids,
             "labels": [-100] * w.n_prefix + inner + [-100] * n_post,
         })
     return out
@@ -178,6 +183,7 @@ def build_dataset(records: Sequence[dict], tokenizer, label2id: dict[str, int], 
         "input_ids": datasets.Sequence(datasets.Value("int64")),
         "attention_mask": datasets.Sequence(datasets.Value("int64")),
         "boundary_ids": datasets.Sequence(datasets.Value("int64")),
+        "rule_ids": datasets.Sequence(datasets.Value("int64")),
         "labels": datasets.Sequence(datasets.Value("int64")),
     })
     return datasets.Dataset.from_list(rows, features=features)

