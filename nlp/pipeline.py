@@ -256,3 +256,12 @@ def _roles_stage(path: str = "models/roles", **_: Any) -> Callable[[Document], D
         return doc
 
     return stage
+
+
+@register_stage("ner_entities.v1")
+def _ner_stage(path: str = "models/ner", types: str = "AMOUNT,UNIT,INDICATOR,TARGET,ACTUAL,SCORE", onnx: Any = False,
+               **_: Any) -> Callable[[Document], Document]:
+    """Entities of the listed types from the token-classification model (after the rule entities stage)."""
+    from nlp.models.ner import ner_stage
+
+    return ner_stage(path, types=types, onnx=onnx)
