@@ -39,9 +39,9 @@ SCORE_CUE = re.compile(
 # A score awarded in running text: "得 2 分", "得10分" (not "得分" itself, handled above)
 AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
-TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)\s*(?:为|是|[:：])?\s*(?P<val>[^，。；;,（(]+)")
+TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[^，。；;,（(\t]+)")
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
-ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)\s*(?:为|是|[:：])?\s*(?P<val>[^，。；;,（(]+)")
+ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[^，。；;,（(\t]+)")
 # An indicator named in quotes: “参保人数（人）”指标, “资金拨付及时率”指标实际完成值为100%
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
