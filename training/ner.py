@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import UsageError
+from training.loop import optimizer_step
 from nlp.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes,
                             uses_rules)
 
@@ -320,13 +321,7 @@ def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
                     batch.pop("boundary_ids", None)
                 if not use_rules:
                     batch.pop("rule_ids", None)
-                loss = model(**batch).loss
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                losses.append(float(loss.detach()))
+                losses.append(optimizer_step(model, batch, opt, sched))
                 bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
             history.append(sum(losses) / max(1, len(losses)))
             if (time.monotonic() - started) / 60 > tcfg.max_minutes:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import UsageError
+from training.loop import optimizer_step
 
 
 @dataclass
@@ -171,13 +172,7 @@ def pretrain(src: str | Path, cfg: PretrainConfig, *, out: str | Path = "models/
                     labels = [-100] * w.n_prefix + lab + [-100] * (len(w.input_ids) - w.n_prefix - w.length)
                     rows.append({"input_ids": full, "attention_mask": [1] * len(full),
                                  "boundary_ids": w.boundary_ids, "labels": labels})
-                loss = model(**collate(rows, tokenizer.pad_token_id)).loss
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                losses.append(float(loss.detach()))
+                losses.append(optimizer_step(model, collate(rows, tokenizer.pad_token_id), opt, sched))
                 bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
             history.append(sum(losses) / max(1, len(losses)))
             if (time.monotonic() - started) / 60 > m.max_minutes:
