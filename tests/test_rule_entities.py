@@ -57,3 +57,35 @@ def test_money_values_in_seed_000(seed_docs):
     assert e.value_yuan == Decimal("86840000") and e.unit == "万元"
     pct = next(e for e in doc.entities if e.type == "AMOUNT" and e.text == "13.43")
     assert pct.value == Decimal("13.43") and pct.unit == "%" and pct.value_yuan is None
+
+
+def test_numbers_after_a_full_width_comma_and_measure_words():
+    # "，14人次" used to be read as the tail of a thousands-separated number and dropped
+    got = spans("国内公务接待1批次，14人次（不包括陪同人员），共计支出0.14万元。")
+    assert [x for x in got if x[1] in ("AMOUNT", "UNIT")][:4] == [
+        ("1", "AMOUNT"), ("批次", "UNIT"), ("14", "AMOUNT"), ("人次", "UNIT")]
+    assert ("355,212", "AMOUNT") in spans("收入 355,212 万元")  # the separator itself still works
+    assert ("元/人/年", "UNIT") in spans("个人缴费标准为 360 元/人/年；")
+    assert ("辆", "UNIT") in spans("共有车辆1辆。")
+
+
+def test_indicator_does_not_start_with_a_unit():
+    assert ("万名", "UNIT") in spans("保障 2.58 万名死亡人员丧葬费 0.34 亿元。")
+
+
+def test_score_breakdown_and_scored_items():
+    t = "该项目最终评分96.18分，具体得分情况为：项目决策9.21分、项目产出46.97分、项目效益40分。"
+    assert [x for x in spans(t) if x[1] == "SCORE"] == [
+        ("96.18分", "SCORE"), ("9.21分", "SCORE"), ("46.97分", "SCORE"), ("40分", "SCORE")]
+    t = "(1) 立项依据充分性：项目立项符合规定，根据评分标准，该指标得 2 分。"
+    assert spans(t) == [("立项依据充分性", "INDICATOR"), ("2 分", "SCORE")]
+
+
+def test_target_cues_need_a_value():
+    assert spans("全年预算支出执行目标95%至105%，按时足额发放") == [("95%至105%", "TARGET")]
+    assert spans("可以准确衡量，并设定目标值的考核指标。") == []
+    assert spans("一是对各项指标和指标值要进一步优化、完善") == []
+
+
+def test_fee_items_drop_the_verb():
+    assert ("公务接待费", "INDICATOR") in spans("3.公务接待费支出0.14万元，完成预算的14%。")

@@ -14,12 +14,12 @@ from nlp.structure import HEADER_ROLES, _header_map
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
-    "万亿元|亿元|万元|千元|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家|个百分点|个|项|件|笔|所|次|%|‰|分|万|亿"
+    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家|个百分点|个|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
 )
 # number (optionally with thousands separators or inner spaces), spaces, unit
 #   "355,212 万元", "8684万元", "1290505 人次", "96.4%"
 NUMBER_WITH_UNIT = re.compile(
-    rf"(?<![\d.,，A-Za-z])(?P<num>[-+]?\d{{1,3}}(?:[,，]\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
+    rf"(?<![\d.A-Za-z])(?<!\d[,，])(?P<num>[-+]?\d{{1,3}}(?:[,，]\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
     rf"(?P<sp>[ \u3000]*)(?P<unit>{UNIT_ALTERNATION})?"
 )
 # What may follow a number that makes it a date/duration/ordinal/document number, not an AMOUNT:
@@ -39,14 +39,27 @@ SCORE_CUE = re.compile(
 # A score awarded in running text: "得 2 分", "得10分" (not "得分" itself, handled above)
 AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
-TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[^，。；;,（(\t]+)")
+# A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
+_NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
+TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
+                        + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
+# A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
+TARGET_NUMBER_CUE = re.compile(r"目标(?!值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
+# A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
+SCORED_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[）)]|\d{1,2}[、.．](?!\d))\s*(?P<name>[\u4e00-\u9fff]{3,12})\s*[:：]")
+# An indicator after its category: "满意度指标：享受待遇人员满意度 95%"
+NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,16}?)\s*(?=[≥≤<>]?\s*\d)")
+# A score breakdown: "具体得分情况为：项目决策9.21分、项目产出46.97分、项目效益40分"
+SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
+SCORE_LIST_ITEM = re.compile(r"[ \u3000]*[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
-ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[^，。；;,（(\t]+)")
+ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
+                        + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
 # An indicator named in quotes: “参保人数（人）”指标, “资金拨付及时率”指标实际完成值为100%
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(收入|支出|结余|总额|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(收入|支出|结余|总额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -55,6 +68,7 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
+    "项目", "本项目", "涉及", "影响", "受", "用于", "包括", "增加", "减少",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|改革|[）)])$")
@@ -134,7 +148,7 @@ def _value_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 def prose_value_spans(text: str) -> list[Span]:
     """TARGET/ACTUAL/SCORE/INDICATOR spans marked by cue words in running text."""
     spans: list[Span] = []
-    for pat, typ in ((TARGET_CUE, "TARGET"), (ACTUAL_CUE, "ACTUAL")):
+    for pat, typ in ((TARGET_CUE, "TARGET"), (TARGET_NUMBER_CUE, "TARGET"), (ACTUAL_CUE, "ACTUAL")):
         for m in pat.finditer(text):
             v = _value_span(text, *m.span("val"))
             if v:
@@ -147,6 +161,17 @@ def prose_value_spans(text: str) -> list[Span]:
         s, e = _trim(text, *m.span("val"))
         # "分值5分，得分4.91分": the weight is an AMOUNT, only the score after 得分 is a SCORE
         spans.append(Span(s, e, "SCORE"))
+    for m in SCORE_LIST_CUE.finditer(text):
+        pos = m.end()
+        while (item := SCORE_LIST_ITEM.match(text, pos)):  # items follow each other from the cue on
+            s, e = _trim(text, *item.span("val"))
+            spans.append(Span(s, e, "SCORE"))
+            pos = item.end()
+    m = SCORED_ITEM.match(text)
+    if m and "\t" not in text and re.search(r"该指标|得分|扣\s*\d", text):
+        spans.append(Span(*m.span("name"), "INDICATOR"))
+    for m in NAMED_AFTER_CATEGORY.finditer(text):
+        spans.append(Span(*m.span("name"), "INDICATOR"))
     for m in QUOTED_INDICATOR.finditer(text):
         s, e = _trim(text, *m.span("name"))
         spans.append(Span(s, e, "INDICATOR"))
@@ -177,11 +202,14 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         bw = before[0][0]
         if (not re.fullmatch(r"[\u4e00-\u9fff“”]+", bw) or bw in NAME_STOP or NOT_INDICATOR.match(bw)
                 or SCOPE_WORD.search(bw) or e - before[0][1] > 14 or bw[0] in "年月"
+                or re.search(r"\d\s*$", text[: before[0][1]])  # a unit/measure after a number: "2.58 万名"
                 or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))):
             break
         s = before[0][1]
     while s < e and text[s] in "年月":
         s += 1
+    if text[s:e].endswith("费支出") and e - s > 4:  # "公务接待费支出 0.14万元": the item is 公务接待费
+        e -= 2
     return Span(s, e, "INDICATOR") if e - s >= 2 else None
 
 
