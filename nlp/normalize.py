@@ -7,8 +7,10 @@ this module must not repeat are regression tests: a number glued after the unit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 CURRENCY_MULTIPLIER = {
     "元": Decimal(1),
@@ -17,27 +19,44 @@ CURRENCY_MULTIPLIER = {
     "亿元": Decimal(100000000),
     "万亿元": Decimal(1000000000000),
 }
-# Scaled counts: "40.28万人" → 402800 人
-COUNT_PREFIX = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000)}
 _FULLWIDTH_DIGITS = {c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
 _FULLWIDTH_DIGITS.update({0xFF0E: ".", 0xFF0C: ",", 0xFF05: "%", 0xFF0D: "-", 0xFF0B: "+"})
 
 # A number as written in the reports: "8684", "5617.38", "355,212", "1 290 505", "-1913"
 NUMBER_TEXT = re.compile(r"[-+]?\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?")
-# A value expression: comparator(s), number, unit, optional second bound.
-#   "≥ 41 万人", "105%≤≥95%", ">=407.62万人", "=640元/人", "≤228462万元", "90日内完成"
-COMPARATOR = r"(?:>=|<=|≥|≤|>|<|=|＞|＜|不低于|不少于|不高于|不超过|大于|小于|达到|以上|以下)"
-VALUE_EXPRESSION = re.compile(
-    rf"^\s*(?P<cmp>{COMPARATOR})?\s*(?P<num>{NUMBER_TEXT.pattern})\s*(?P<unit>[^\d≥≤<>=＞＜]*)\s*"
-    rf"(?P<cmp2>{COMPARATOR}{{1,2}})?\s*(?P<num2>{NUMBER_TEXT.pattern})?\s*(?P<unit2>[^\d≥≤<>=＞＜]*)\s*$"
+# Comparator symbols as written, folded to ≥ ≤ > < = (NFKC already turns ＞ ＜ ＝ into > < =).
+SYMBOLS = {">=": "≥", "≧": "≥", "⩾": "≥", "<=": "≤", "≦": "≤", "⩽": "≤", "==": "="}
+# Word comparators before the number, longest first: "不低于95%" → ≥
+PREFIX_WORDS = (
+    ("大于等于", "≥"), ("大于或等于", "≥"), ("小于等于", "≤"), ("小于或等于", "≤"),
+    ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"), ("至少", "≥"), ("达到", "≥"),
+    ("不高于", "≤"), ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), ("最多", "≤"),
+    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"),
+    ("小于", "<"), ("低于", "<"), ("少于", "<"), ("等于", "="),
 )
-# Units a value expression may end with: "万人", "人次", "%", "元/人", "分"
-KNOWN_UNIT = re.compile(r"(?:万亿|亿|万|千)?(?:元|人次|人|名|户|家|个|项|件|次|笔|所|分)(?:/人|/月|/年)?|%|‰|个百分点")
-COMPARATOR_CANON = {
-    ">=": "≥", "<=": "≤", "＞": ">", "＜": "<", "不低于": "≥", "不少于": "≥", "达到": "≥",
-    "以上": "≥", "不高于": "≤", "不超过": "≤", "以下": "≤", "大于": ">", "小于": "<",
-}
-
+# Word comparators after the number: "95%以上" → ≥, "0.1%以内" "30日内" → ≤
+SUFFIX_WORDS = (("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), ("以下", "≤"), ("以内", "≤"),
+                ("内", "≤"))
+# Multipliers that may prefix a counting unit or money: "41万人" = 410000 人, "3千万元" = 30000000 元
+SCALES = (("万亿", Decimal(1000000000000)), ("亿", Decimal(100000000)), ("千万", Decimal(10000000)),
+          ("百万", Decimal(1000000)), ("万", Decimal(10000)), ("千", Decimal(1000)))
+# Units a multiplier may prefix ("" for a bare "41万"), optionally per person / month / year
+COUNTING_UNIT = re.compile(r"(?:元|人次|人|名|户|家|个|项|件|次|笔|所|分|台|套|份|例|册|张|条)?"
+                           r"(?:/人|/月|/年)?")
+# Grammar of a value expression once normalised (NFKC, no spaces, comparators folded):
+#   a unit is "%", "‰" or one to five letters ("万人次", "元/人", "个工作日"); longer text is prose
+_NUM = NUMBER_TEXT.pattern
+_UNIT = r"(?:[%‰]|[A-Za-z\u4e00-\u9fff/·]{1,5})?"
+_CMP = r"[<>≤≥]"
+# "95%-105%", "95~105%", "95%至105%"
+RANGE_DASH = re.compile(rf"^(?P<a>{_NUM})(?P<ua>{_UNIT})(?:-|~|–|—|至|到)(?P<b>{_NUM})(?P<ub>{_UNIT})$")
+# "105%≤≥95%" (seed LaTeX after clean-up), "95%≤x≤105%", "95%≤执行率<105%", "≥95%≤105%"
+RANGE_CMP = re.compile(rf"^{_CMP}?(?P<a>{_NUM})(?P<ua>{_UNIT})(?P<ca>{_CMP})"
+                       rf"(?:[^\d<>≤≥=]{{0,8}}(?P<cb>{_CMP}))?(?P<b>{_NUM})(?P<ub>{_UNIT})$")
+# "≥41万人", "=640元/人", "12732人", "95%" (suffix and prefix words already taken off)
+SINGLE = re.compile(rf"^(?P<cmp>{_CMP}|=)?(?P<num>{_NUM})(?P<unit>{_UNIT})$")
+# "90日内完成审核拨付": one number inside a phrase (a comparator, but no value)
+NUMBER_IN_PHRASE = re.compile(rf"^(?P<cmp>{_CMP}|=)?{_NUM}[^\d<>≤≥=]*$")
 
 def parse_number(text: str) -> Decimal | None:
     """Parse a written number exactly: thousands separators, inner spaces, full-width digits.
@@ -83,67 +102,241 @@ def _tidy(d: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class ParsedValue:
+    """A TARGET/ACTUAL/SCORE value: the fields the extraction output carries (``doc.Entity``).
+
+    ``lower_open`` / ``upper_open`` say that a range excludes a bound (``95%≤x<105%``); they are
+    not part of the output and stay out of the repr.
+    """
+
     comparator: str | None
     value: Decimal | None
     unit: str | None
     upper: Decimal | None = None
     value_yuan: Decimal | None = None
+    lower_open: bool = field(default=False, repr=False)
+    upper_open: bool = field(default=False, repr=False)
 
 
-def parse_value(text: str) -> ParsedValue:
+def normalise_value_text(text: str) -> str:
+    """NFKC (full-width digits and signs), no spaces, ASCII comparators folded to ≥ ≤.
+
+    >>> normalise_value_text(" >= 719.81 万人次"), normalise_value_text("１０５％")
+    ('≥719.81万人次', '105%')
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    for old, new in SYMBOLS.items():  # two-character spellings only: order does not matter
+        s = s.replace(old, new)
+    return s
+
+
+def scale_unit(number: Decimal, unit: str) -> tuple[Decimal, str | None, bool]:
+    """``(value, base unit, is money)``: 万/亿 prefixes are expanded, money is in 元.
+
+    The number stays as written when there is nothing to scale (``105.30%`` keeps its zero).
+
+    >>> scale_unit(Decimal("40.28"), "万人次"), scale_unit(Decimal("8684"), "万元")
+    ((Decimal('402800'), '人次', False), (Decimal('86840000'), '元', True))
+    >>> scale_unit(Decimal("3000"), "千克"), scale_unit(Decimal("41"), "万")
+    ((Decimal('3000'), '千克', False), (Decimal('410000'), None, False))
+    """
+    if unit in CURRENCY_MULTIPLIER:
+        return to_yuan(number, unit), "元", True  # type: ignore[return-value]
+    for prefix, factor in SCALES:
+        rest = unit[len(prefix):]
+        if unit.startswith(prefix) and COUNTING_UNIT.fullmatch(rest):
+            return _tidy(number * factor), rest or None, rest == "元"
+    return number, unit or None, False
+
+
+def _range(m: re.Match[str], a_open: bool, b_open: bool) -> ParsedValue:
+    ua, ub = m["ua"] or m["ub"], m["ub"] or m["ua"]
+    va, unit, _ = scale_unit(parse_number(m["a"]), ua)  # type: ignore[arg-type]
+    vb, unit_b, _ = scale_unit(parse_number(m["b"]), ub)  # type: ignore[arg-type]
+    if unit != unit_b:  # "95%-3人": not one quantity
+        return ParsedValue(None, None, None)
+    if va > vb:
+        va, vb, a_open, b_open = vb, va, b_open, a_open
+    return ParsedValue("range", va, unit, vb, lower_open=a_open, upper_open=b_open)
+
+
+def parse_value(text: Any) -> ParsedValue:
     """Parse a TARGET/ACTUAL/SCORE expression into comparator, number and unit.
 
+    The one parser of value expressions: entities (``rules.entities``) and the indicator
+    tables of ``jixiao summarize`` (through :func:`value_interval`) both read values with it.
+
     Counts scaled by 万/亿 are expanded (``≥41万人`` → ≥, 410000, 人); money gives ``value_yuan``
-    and unit 元; a double comparator range such as ``105%≤≥95%`` gives comparator ``range`` with
-    ``value`` the lower and ``upper`` the upper bound. Text without a number ("按时报送") gives
-    only ``unit=None, value=None``.
+    and unit 元; word comparators before or after the number count (``不低于90%``, ``95%以上``,
+    ``30日以内``). A range — ``105%≤≥95%``, ``95%-105%``, ``95%至105%``, ``95%≤x<105%`` — gives
+    comparator ``range`` with ``value`` the lower and ``upper`` the upper bound. Text without a
+    number ("按时报送") or with a number inside prose ("90日内完成审核拨付") gives no value.
 
     >>> parse_value("≥ 41 万人")
     ParsedValue(comparator='≥', value=Decimal('410000'), unit='人', upper=None, value_yuan=None)
     >>> parse_value("105%≤≥95%").comparator, parse_value("105%≤≥95%").value, parse_value("105%≤≥95%").upper
     ('range', Decimal('95'), Decimal('105'))
+    >>> pv = parse_value("95%至105%"); pv.comparator, pv.value, pv.upper, pv.unit
+    ('range', Decimal('95'), Decimal('105'), '%')
+    >>> parse_value("90日内完成审核拨付").value is None
+    True
     """
-    t = text.translate(_FULLWIDTH_DIGITS).strip()
-    m = VALUE_EXPRESSION.match(t)
+    if text is None or isinstance(text, bool):
+        return ParsedValue(None, None, None)
+    s = normalise_value_text(str(text))
+    m = RANGE_DASH.match(s)
+    if m:
+        return _range(m, False, False)
+    m = RANGE_CMP.match(s)
+    if m:
+        return _range(m, m["ca"] in "<>", (m["cb"] or m["ca"]) in "<>")
+    cmp_ = None
+    for word, sym in PREFIX_WORDS:
+        if s.startswith(word):
+            cmp_, s = sym, s[len(word):]
+            break
+    for word, sym in SUFFIX_WORDS:
+        if s.endswith(word):
+            cmp_, s = cmp_ or sym, s[: -len(word)]
+            break
+    m = SINGLE.match(s)
     if not m:
-        return ParsedValue(None, None, None)
-    cmp_ = m.group("cmp")
-    num = parse_number(m.group("num"))
-    unit = (m.group("unit") or "").strip() or None
-    if m.group("num2") is not None and m.group("cmp2"):
-        low, high = num, parse_number(m.group("num2"))
-        unit = unit or (m.group("unit2") or "").strip() or None
-        if low is not None and high is not None and low > high:
-            low, high = high, low
-        return ParsedValue("range", low, unit, high)
-    if m.group("num2") is not None:  # two numbers without comparator: not a value expression
-        return ParsedValue(None, None, None)
-    if unit:
-        m2 = re.search(r"(以上|以下|以内)$", unit)
-        if m2:
-            cmp_ = cmp_ or COMPARATOR_CANON.get(m2.group(1), "≤")
-            unit = unit[: m2.start()].strip() or None
-    if unit and not KNOWN_UNIT.fullmatch(unit):
-        return ParsedValue(cmp_, None, None)  # "90日内完成审核拨付": a number inside a phrase
-    cmp_ = COMPARATOR_CANON.get(cmp_, cmp_) if cmp_ else None
-    if num is None:
-        return ParsedValue(cmp_, None, unit)
-    if unit in CURRENCY_MULTIPLIER:
-        yuan = to_yuan(num, unit)
-        return ParsedValue(cmp_, yuan, "元", value_yuan=yuan)
-    if unit and len(unit) >= 2 and unit[0] in COUNT_PREFIX and not unit.startswith("万元"):
-        return ParsedValue(cmp_, _tidy(num * COUNT_PREFIX[unit[0]]), unit[1:])
-    return ParsedValue(cmp_, num, unit)
+        phrase = NUMBER_IN_PHRASE.match(s)
+        return ParsedValue((phrase["cmp"] or cmp_) if phrase else None, None, None)
+    cmp_ = m["cmp"] or cmp_
+    value, unit, money = scale_unit(parse_number(m["num"]), m["unit"])  # type: ignore[arg-type]
+    return ParsedValue(cmp_, value, unit, value_yuan=value if money else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Values as intervals: was a target met?
+
+
+def decimal_text(d: Decimal) -> str:
+    """Plain decimal text without exponent or trailing zeros.
+
+    >>> decimal_text(Decimal("4.1E+5")), decimal_text(Decimal("40.280"))
+    ('410000', '40.28')
+    """
+    return format(d.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A value as an interval ``lo..hi`` in its base unit (``None`` = unbounded).
+
+    ``implicit`` marks a target written without comparator (「12732人」), read as ``≥``.
+    """
+
+    lo: Decimal | None
+    hi: Decimal | None
+    lo_incl: bool
+    hi_incl: bool
+    unit: str
+    comparator: str
+    implicit: bool = False
+
+    def describe(self) -> str:
+        """``[95, 105] %`` style text for tables.
+
+        >>> value_interval("≥41万人").describe(), value_interval("=640元/人").describe()
+        ('[410000, ∞) 人', '640元/人')
+        """
+        lo = "-∞" if self.lo is None else decimal_text(self.lo)
+        hi = "∞" if self.hi is None else decimal_text(self.hi)
+        if self.lo is not None and self.lo == self.hi:
+            return f"{lo}{self.unit}"
+        left = "[" if self.lo_incl and self.lo is not None else "("
+        right = "]" if self.hi_incl and self.hi is not None else ")"
+        return f"{left}{lo}, {hi}{right}{' ' + self.unit if self.unit else ''}"
+
+
+def value_interval(value: ParsedValue | Any, *, role: str = "target") -> Interval | None:
+    """The interval a parsed value (or a text, parsed first) stands for; ``None`` without a number.
+
+    A target without comparator reads as ``≥`` (the usual meaning of 「12732人」 in a 预期指标值
+    column, flagged ``implicit``); an actual without comparator is a point.
+
+    >>> value_interval("105%≤≥95%").describe(), value_interval("95%≤x<105%").describe()
+    ('[95, 105] %', '[95, 105) %')
+    >>> value_interval("12732人").implicit, value_interval("13701人", role="actual").describe()
+    (True, '13701人')
+    >>> value_interval("按时拨付") is None
+    True
+    """
+    pv = value if isinstance(value, ParsedValue) else parse_value(value)
+    if pv.value is None:
+        return None
+    v, unit, cmp_ = pv.value, pv.unit or "", pv.comparator
+    if cmp_ == "range":
+        return Interval(v, pv.upper, not pv.lower_open, not pv.upper_open, unit, "range")
+    if cmp_ is None:
+        if role == "target":
+            return Interval(v, None, True, False, unit, "≥", implicit=True)
+        cmp_ = "="
+    if cmp_ == "≥":
+        return Interval(v, None, True, False, unit, cmp_)
+    if cmp_ == ">":
+        return Interval(v, None, False, False, unit, cmp_)
+    if cmp_ == "≤":
+        return Interval(None, v, False, True, unit, cmp_)
+    if cmp_ == "<":
+        return Interval(None, v, False, False, unit, cmp_)
+    return Interval(v, v, True, True, unit, "=")
+
+
+def _below_hi(v: Decimal, incl: bool, hi: Decimal | None, hi_incl: bool) -> bool:
+    """``v`` (with its own inclusivity) does not pass the upper bound ``hi``."""
+    if hi is None:
+        return True
+    return v < hi or (v == hi and (hi_incl or not incl))
+
+
+def _above_lo(v: Decimal, incl: bool, lo: Decimal | None, lo_incl: bool) -> bool:
+    if lo is None:
+        return True
+    return v > lo or (v == lo and (lo_incl or not incl))
+
+
+def judge(target: Interval | None, actual: Interval | None) -> tuple[bool | None, str]:
+    """Met (True), missed (False) or unknown (None), with a reason code.
+
+    The actual is an interval too (「>95%」 from a survey): met when it lies inside the target,
+    missed when the two do not overlap, unknown when they partly overlap.
+
+    >>> judge(value_interval("≥41万人"), value_interval("40.28万人", role="actual"))
+    (False, 'not_met')
+    >>> judge(value_interval("95%-105%"), value_interval("97.75%", role="actual"))
+    (True, 'met')
+    """
+    if target is None:
+        return None, "non_numeric_target"
+    if actual is None:
+        return None, "non_numeric_actual"
+    if target.unit and actual.unit and target.unit != actual.unit:
+        return None, "unit_mismatch"
+    inside = (
+        (actual.lo is not None or target.lo is None)
+        and (actual.lo is None or _above_lo(actual.lo, actual.lo_incl, target.lo, target.lo_incl))
+        and (actual.hi is not None or target.hi is None)
+        and (actual.hi is None or _below_hi(actual.hi, actual.hi_incl, target.hi, target.hi_incl))
+    )
+    if inside:
+        return True, "met"
+    # disjoint when the actual ends below the target's start or starts above its end
+    below = (actual.hi is not None and target.lo is not None
+             and not _above_lo(actual.hi, actual.hi_incl, target.lo, target.lo_incl))
+    above = (actual.lo is not None and target.hi is not None
+             and not _below_hi(actual.lo, actual.lo_incl, target.hi, target.hi_incl))
+    if below or above:
+        return False, "not_met"
+    return None, "partial_overlap"
 
 
 def is_met(target: ParsedValue, actual: ParsedValue) -> bool | None:
-    """Did ``actual`` reach ``target``? None when either side has no number or units differ."""
-    if target.value is None or actual.value is None:
-        return None
-    if target.unit and actual.unit and target.unit != actual.unit:
-        return None
-    a, t = actual.value, target.value
-    cmp_ = target.comparator or "≥"
-    if cmp_ == "range":
-        return t <= a <= (target.upper if target.upper is not None else a)
-    return {"≥": a >= t, ">": a > t, "≤": a <= t, "<": a < t, "=": a == t}.get(cmp_)
+    """Did ``actual`` reach ``target``? None when either side has no number, units differ, or
+    an actual given as a bound only partly overlaps the target (see :func:`judge`).
+
+    >>> is_met(parse_value("≥41万人"), parse_value("40.28万人"))
+    False
+    """
+    return judge(value_interval(target), value_interval(actual, role="actual"))[0]

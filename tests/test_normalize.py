@@ -67,6 +67,43 @@ def test_regression_unit_in_header_applies_to_bare_table_numbers(seed_docs):
     ("≤228462万元", "≤", "2284620000", "元", None),
     ("0.1%以内", "≤", "0.1", "%", None),
     ("按时报送", None, None, None, None),
+    # forms the summarize indicator tables used to parse on their own (see tests/test_value_parse.py)
+    # ranges in every spelling the reports use
+    ("95%-105%", "range", "95", "%", "105"),
+    ("95%至105%", "range", "95", "%", "105"),
+    ("95%到105%", "range", "95", "%", "105"),
+    ("95~105%", "range", "95", "%", "105"),
+    ("95%～105%", "range", "95", "%", "105"),
+    ("95%—105%", "range", "95", "%", "105"),
+    ("95% - 105%", "range", "95", "%", "105"),
+    ("95%≤x≤105%", "range", "95", "%", "105"),
+    ("95%≤执行率≤105%", "range", "95", "%", "105"),
+    ("105%≥x≥95%", "range", "95", "%", "105"),
+    ("≥95%≤105%", "range", "95", "%", "105"),
+    ("30万人-40万人", "range", "300000", "人", "400000"),   # both bounds scaled
+    ("1-2万元", "range", "10000", "元", "20000"),         # the unit of the last bound applies to both
+    # single values: symbols and words, before or after the number
+    ("＞９０％", ">", "90", "%", None),
+    ("不低于90%", "≥", "90", "%", None),
+    ("大于等于95%", "≥", "95", "%", None),
+    ("至少3次", "≥", "3", "次", None),
+    ("95%以上", "≥", "95", "%", None),
+    ("95%及以上", "≥", "95", "%", None),
+    ("30日以内", "≤", "30", "日", None),
+    ("≤5个工作日", "≤", "5", "个工作日", None),
+    ("=640元/人", "=", "640", "元/人", None),
+    ("12732人", None, "12732", "人", None),
+    ("１２７３２人", None, "12732", "人", None),
+    ("105.30%", None, "105.30", "%", None),               # as written: the output keeps the zero
+    ("41万", None, "410000", None, None),
+    ("3000千克", None, "3000", "千克", None),              # 千克 is a unit, not 千 × 克
+    # no value
+    ("90日内完成审核拨付", None, None, None, None),
+    ("每月25日前", None, None, None, None),
+    ("2018-12-31", None, None, None, None),
+    ("95%-3人", None, None, None, None),                  # two quantities, not one range
+    ("", None, None, None, None),
+    (None, None, None, None, None),
 ])
 def test_parse_value(text, cmp_, value, unit, upper):
     pv = parse_value(text)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,8 @@ from nlp.summarize.aggregate import (
     Filters,
     aggregate,
     indicator_rows,
-    judge,
     load_documents,
     parse_score,
-    parse_value,
-    scale_unit,
     sentence_rows,
 )
 
@@ -84,70 +80,7 @@ def test_unknown_label_is_a_usage_error():
 
 
 # ---------------------------------------------------------------------------------- values
-
-
-@pytest.mark.parametrize("text,lo,hi,unit,cmp", [
-    ("≥41万人", "410000", None, "人", "≥"),
-    ("≥ 41 万人", "410000", None, "人", "≥"),
-    (">=719.81万人次", "7198100", None, "人次", "≥"),
-    ("≤228462万元", None, "2284620000", "元", "≤"),
-    ("=100%", "100", "100", "%", "="),
-    (">90%", "90", None, "%", ">"),
-    ("105%≤≥95%", "95", "105", "%", "range"),
-    ("95%-105%", "95", "105", "%", "range"),
-    ("95%≤x≤105%", "95", "105", "%", "range"),
-    ("95%以上", "95", None, "%", "≥"),
-    ("不低于90%", "90", None, "%", "≥"),
-    ("30日以内", None, "30", "日", "≤"),
-    ("１２７３２人", "12732", None, "人", "≥"),
-    ("355,212 万元", "3552120000", None, "元", "≥"),
-])
-def test_parse_value_targets(text, lo, hi, unit, cmp):
-    v = parse_value(text)
-    assert v is not None
-    assert v.lo == (None if lo is None else Decimal(lo))
-    assert v.hi == (None if hi is None else Decimal(hi))
-    assert (v.unit, v.comparator) == (unit, cmp)
-
-
-@pytest.mark.parametrize("text", ["按时拨付", "90日内完成审核拨付", "每月25日前", "全年持续实施", "", None])
-def test_parse_value_non_numeric(text):
-    assert parse_value(text) is None
-
-
-def test_target_without_comparator_reads_as_at_least_actual_as_point():
-    t = parse_value("12732人")
-    assert t.implicit and t.comparator == "≥"
-    a = parse_value("13701人", role="actual")
-    assert a.lo == a.hi == Decimal(13701)
-
-
-def test_scale_unit():
-    assert scale_unit("万人") == ("人", Decimal(10000))
-    assert scale_unit("亿元") == ("元", Decimal(100000000))
-    assert scale_unit("千克") == ("千克", Decimal(1))  # not a counting unit: left alone
-
-
-@pytest.mark.parametrize("target,actual,met,reason", [
-    ("≥41万人", "40.28万人", False, "not_met"),      # seed 002: 402800 < 410000
-    ("105%≤≥95%", "97.75%", True, "met"),            # inside the 95..105 range
-    ("105%≤≥95%", "92.1%", False, "not_met"),
-    ("≥41万人", "410000人", True, "met"),            # same amount after unit scaling
-    ("≥132万人次", "479.45万人次", True, "met"),
-    ("≤228462万元", "210485万元", True, "met"),
-    ("≥95%", "92.1%", False, "not_met"),
-    ("=100%", "100", True, "met"),                   # bare actual takes the target's unit
-    (">90%", ">95%", True, "met"),                   # survey result as a bound
-    ("≤1%", "≤1%", True, "met"),
-    (">95%", ">90%", None, "partial_overlap"),       # could be 93% or 99%
-    ("12732人", "13701人", True, "met"),
-    ("12732人", "12000人", False, "not_met"),
-    ("≥41万人", "40.28万人次", None, "unit_mismatch"),
-    ("按时报送", "按时报送", None, "non_numeric_target"),
-    ("≥99%", "按时拨付", None, "non_numeric_actual"),
-])
-def test_judge(target, actual, met, reason):
-    assert judge(parse_value(target), parse_value(actual, role="actual")) == (met, reason)
+# Parsing and judging target/actual values: tests/test_value_parse.py (nlp.normalize).
 
 
 def test_indicator_rows_carry_metadata_and_scores():

@@ -4,7 +4,7 @@ Three layers, each usable on its own:
 
 - :mod:`nlp.summarize.aggregate` reads ``jixiao extract`` JSON Lines into long tables
   (one row per 问题/原因/措施 sentence and per 经验做法 paragraph; one row per indicator with a
-  parsed met / not met) and filters them.
+  parsed met / not met, values read by :func:`nlp.normalize.parse_value`) and filters them.
 - :mod:`nlp.summarize.themes` groups 问题 sentences into themes (jieba + TF-IDF + agglomerative
   clustering with a cosine threshold), names them with class-based TF-IDF keywords and attaches
   causes and measures.
@@ -16,13 +16,13 @@ Three layers, each usable on its own:
 """
 from __future__ import annotations
 
+from nlp.normalize import parse_value, value_interval
 from nlp.summarize.aggregate import (
     Filters,
     IndicatorRow,
     SentenceRow,
     aggregate,
     load_documents,
-    parse_value,
 )
 from nlp.summarize.report import build_summary, summarize_files, write_report
 from nlp.summarize.themes import ThemeConfig, build_themes
@@ -38,5 +38,6 @@ __all__ = [
     "load_documents",
     "parse_value",
     "summarize_files",
+    "value_interval",
     "write_report",
 ]

@@ -6,7 +6,8 @@ flattens it into rows an analyst can filter:
 - one :class:`SentenceRow` per sentence whose role is 问题, 原因 or 措施 and one per paragraph
   labelled 经验做法 (``label="经验做法"``, the whole paragraph as ``text``);
 - one :class:`IndicatorRow` per indicator record, with target and actual parsed into intervals
-  (``≥41万人`` → [410000, ∞) 人) and ``met`` = True / False / None (unknown).
+  (``≥41万人`` → [410000, ∞) 人) and ``met`` = True / False / None (unknown); the values are
+  read by :func:`nlp.normalize.parse_value` and compared by :func:`nlp.normalize.judge`.
 
 >>> rows = sentence_rows({"doc_id": "d", "meta": {"region": "喀什地区", "year": 2022},
 ...     "paragraphs": [{"index": 3, "section": "存在问题", "text": "预算编制不准确。受疫情影响。",
@@ -22,11 +23,11 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from nlp.errors import InputError, UsageError
+from nlp.normalize import decimal_text, judge, parse_value, value_interval
 
 ROLES = ("问题", "原因", "措施")
 EXPERIENCE = "经验做法"
@@ -326,230 +327,6 @@ def sentence_rows(doc: dict[str, Any]) -> list[SentenceRow]:
 
 
 # --------------------------------------------------------------------------------------------
-# Value parsing: targets and actuals
-
-
-# numbers with optional thousands separators: 「355,212」「40.28」「-1913」
-NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
-# a short unit after a number: 「%」「万人次」「元/人」「个工作日」; long prose is not a unit
-UNIT = r"(?:[%‰]|[A-Za-z\u4e00-\u9fff/·]{1,5})?"
-# a range written as in the seeds after LaTeX clean-up: 「105%≤≥95%」 (between 95% and 105%)
-RANGE_LEQ_GEQ_RE = re.compile(rf"^(?P<a>{NUMBER})(?P<ua>{UNIT})≤≥(?P<b>{NUMBER})(?P<ub>{UNIT})$")
-# a range with a dash or tilde: 「95%-105%」「95~105%」「95%至105%」
-RANGE_DASH_RE = re.compile(
-    rf"^(?P<a>{NUMBER})(?P<ua>{UNIT})(?:-|~|～|—|至|到)(?P<b>{NUMBER})(?P<ub>{UNIT})$")
-# a bounded range: 「95%≤x≤105%」「95%≤执行率≤105%」
-RANGE_BETWEEN_RE = re.compile(
-    rf"^(?P<a>{NUMBER})(?P<ua>{UNIT})(?P<ca><|≤)[^\d<>≤≥=]{{0,8}}(?P<cb><|≤)(?P<b>{NUMBER})(?P<ub>{UNIT})$")
-# one comparator and a number: 「≥41万人」「>90%」「=100%」「12732人」「95%以上」
-SINGLE_RE = re.compile(rf"^(?P<cmp>≥|≤|>|<|=)?(?P<num>{NUMBER})(?P<unit>{UNIT})$")
-
-# word comparators before the number, longest first: 「不低于95%」→ ≥
-PREFIX_WORDS = (
-    ("大于等于", "≥"), ("大于或等于", "≥"), ("小于等于", "≤"), ("小于或等于", "≤"),
-    ("不低于", "≥"), ("不少于", "≥"), ("不小于", "≥"), ("至少", "≥"), ("达到", "≥"),
-    ("不高于", "≤"), ("不超过", "≤"), ("不大于", "≤"), ("不多于", "≤"), ("最多", "≤"),
-    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"),
-    ("小于", "<"), ("低于", "<"), ("少于", "<"), ("等于", "="),
-)
-# word comparators after the number: 「95%以上」→ ≥, 「1%以内」「30日内」→ ≤
-SUFFIX_WORDS = (("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), ("以下", "≤"), ("以内", "≤"),
-                ("内", "≤"))
-SYMBOLS = {">=": "≥", "≧": "≥", "⩾": "≥", "<=": "≤", "≦": "≤", "⩽": "≤", "＞": ">", "＜": "<",
-           "＝": "=", "==": "="}
-# multipliers that may prefix a counting unit: 「41万人」= 410000 人
-SCALES = (("亿", Decimal(100000000)), ("千万", Decimal(10000000)), ("百万", Decimal(1000000)),
-          ("万", Decimal(10000)), ("千", Decimal(1000)))
-COUNTING_UNITS = {"", "元", "人", "人次", "户", "家", "个", "次", "件", "项", "台", "套", "份",
-                  "名", "例", "笔", "册", "张", "所", "条"}
-
-
-@dataclass(frozen=True)
-class ParsedValue:
-    """A value as an interval ``lo..hi`` in a base unit (``None`` = unbounded).
-
-    ``implicit`` marks a target written without comparator (「12732人」), read as ``≥``.
-    """
-
-    lo: Decimal | None
-    hi: Decimal | None
-    lo_incl: bool
-    hi_incl: bool
-    unit: str
-    comparator: str
-    implicit: bool = False
-
-    def describe(self) -> str:
-        """``[95, 105] %`` style text for tables."""
-        lo = "-∞" if self.lo is None else _fmt(self.lo)
-        hi = "∞" if self.hi is None else _fmt(self.hi)
-        if self.lo is not None and self.lo == self.hi:
-            return f"{lo}{self.unit}"
-        left = "[" if self.lo_incl and self.lo is not None else "("
-        right = "]" if self.hi_incl and self.hi is not None else ")"
-        return f"{left}{lo}, {hi}{right}{' ' + self.unit if self.unit else ''}"
-
-
-def _fmt(d: Decimal) -> str:
-    """Plain decimal text without exponent: 410000, 40.28."""
-    s = format(d.normalize(), "f")
-    return s
-
-
-def normalise_value_text(text: str) -> str:
-    """NFKC, no spaces, ASCII comparators folded to ≥ ≤ > < =, thousands kept.
-
-    >>> normalise_value_text(" >= 719.81 万人次")
-    '≥719.81万人次'
-    """
-    s = unicodedata.normalize("NFKC", text)
-    s = re.sub(r"\s+", "", s)
-    for old, new in sorted(SYMBOLS.items(), key=lambda kv: -len(kv[0])):
-        s = s.replace(old, new)
-    return s
-
-
-def scale_unit(unit: str) -> tuple[str, Decimal]:
-    """Base unit and multiplier: 「万人」→ (人, 10000); 「%」→ (%, 1); 「千克」→ (千克, 1).
-
-    >>> scale_unit("万人次")
-    ('人次', Decimal('10000'))
-    """
-    for prefix, factor in SCALES:
-        if unit.startswith(prefix) and unit[len(prefix):] in COUNTING_UNITS:
-            return unit[len(prefix):], factor
-    return unit, Decimal(1)
-
-
-def _number(num: str, unit: str) -> tuple[Decimal, str]:
-    base, factor = scale_unit(unit)
-    return Decimal(num.replace(",", "")) * factor, base
-
-
-def _interval(cmp: str, value: Decimal, unit: str, implicit: bool = False) -> ParsedValue:
-    if cmp == "≥":
-        return ParsedValue(value, None, True, False, unit, cmp, implicit)
-    if cmp == ">":
-        return ParsedValue(value, None, False, False, unit, cmp)
-    if cmp == "≤":
-        return ParsedValue(None, value, False, True, unit, cmp)
-    if cmp == "<":
-        return ParsedValue(None, value, False, False, unit, cmp)
-    return ParsedValue(value, value, True, True, unit, "=")
-
-
-def _range(a: str, ua: str, b: str, ub: str, lo_incl: bool = True,
-           hi_incl: bool = True) -> ParsedValue | None:
-    ua, ub = ua or ub, ub or ua
-    va, unit_a = _number(a, ua)
-    vb, unit_b = _number(b, ub)
-    if unit_a != unit_b:
-        return None
-    lo, hi = min(va, vb), max(va, vb)
-    return ParsedValue(lo, hi, lo_incl, hi_incl, unit_a, "range")
-
-
-def parse_value(text: Any, *, role: str = "target") -> ParsedValue | None:
-    """Parse a target or actual into an interval; ``None`` when it is not numeric.
-
-    A target without comparator reads as ``≥`` (the usual meaning of 「12732人」 in a 预期指标值
-    column, flagged ``implicit``); an actual without comparator is a point.
-
-    >>> v = parse_value("≥41万人"); (v.comparator, v.lo, v.unit)
-    ('≥', Decimal('410000'), '人')
-    >>> parse_value("105%≤≥95%").describe()
-    '[95, 105] %'
-    >>> parse_value("按时拨付") is None
-    True
-    """
-    if text is None or isinstance(text, bool):
-        return None
-    if isinstance(text, (int, float, Decimal)):
-        text = str(text)
-    s = normalise_value_text(str(text))
-    if not s:
-        return None
-    for pattern, kw in ((RANGE_LEQ_GEQ_RE, {}), (RANGE_DASH_RE, {})):
-        m = pattern.match(s)
-        if m:
-            return _range(m["a"], m["ua"], m["b"], m["ub"], **kw)
-    m = RANGE_BETWEEN_RE.match(s)
-    if m:
-        return _range(m["a"], m["ua"], m["b"], m["ub"], m["ca"] == "≤", m["cb"] == "≤")
-    cmp = None
-    for word, sym in PREFIX_WORDS:
-        if s.startswith(word):
-            cmp, s = sym, s[len(word):]
-            break
-    for word, sym in SUFFIX_WORDS:
-        if s.endswith(word) and cmp is None:
-            cmp, s = sym, s[: -len(word)]
-            break
-    m = SINGLE_RE.match(s)
-    if not m:
-        return None
-    if m["cmp"]:
-        cmp = m["cmp"]
-    try:
-        value, unit = _number(m["num"], m["unit"])
-    except InvalidOperation:
-        return None
-    if cmp is None:
-        return _interval("≥", value, unit, implicit=True) if role == "target" else \
-            _interval("=", value, unit)
-    return _interval(cmp, value, unit)
-
-
-def _below_hi(v: Decimal, incl: bool, hi: Decimal | None, hi_incl: bool) -> bool:
-    """``v`` (with its own inclusivity) does not pass the upper bound ``hi``."""
-    if hi is None:
-        return True
-    return v < hi or (v == hi and (hi_incl or not incl))
-
-
-def _above_lo(v: Decimal, incl: bool, lo: Decimal | None, lo_incl: bool) -> bool:
-    if lo is None:
-        return True
-    return v > lo or (v == lo and (lo_incl or not incl))
-
-
-def judge(target: ParsedValue | None, actual: ParsedValue | None) -> tuple[bool | None, str]:
-    """Met (True), missed (False) or unknown (None), with a reason code.
-
-    The actual is an interval too (「>95%」 from a survey): met when it lies inside the target,
-    missed when the two do not overlap, unknown when they partly overlap.
-
-    >>> judge(parse_value("≥41万人"), parse_value("40.28万人", role="actual"))
-    (False, 'not_met')
-    >>> judge(parse_value("105%≤≥95%"), parse_value("97.75%", role="actual"))
-    (True, 'met')
-    """
-    if target is None:
-        return None, "non_numeric_target"
-    if actual is None:
-        return None, "non_numeric_actual"
-    t_unit, a_unit = target.unit, actual.unit
-    if t_unit and a_unit and t_unit != a_unit:
-        return None, "unit_mismatch"
-    inside = (
-        (actual.lo is not None or target.lo is None)
-        and (actual.lo is None or _above_lo(actual.lo, actual.lo_incl, target.lo, target.lo_incl))
-        and (actual.hi is not None or target.hi is None)
-        and (actual.hi is None or _below_hi(actual.hi, actual.hi_incl, target.hi, target.hi_incl))
-    )
-    if inside:
-        return True, "met"
-    # disjoint when the actual ends below the target's start or starts above its end
-    below = (actual.hi is not None and target.lo is not None
-             and not _above_lo(actual.hi, actual.hi_incl, target.lo, target.lo_incl))
-    above = (actual.lo is not None and target.hi is not None
-             and not _below_hi(actual.lo, actual.lo_incl, target.hi, target.hi_incl))
-    if below or above:
-        return False, "not_met"
-    return None, "partial_overlap"
-
-
-# --------------------------------------------------------------------------------------------
 # Indicator rows
 
 
@@ -581,23 +358,18 @@ class IndicatorRow:
         return asdict(self)
 
 
-# a score or weight with optional unit: 「4.91」「4.91分」「5 分」
-SCORE_RE = re.compile(rf"^\s*({NUMBER})\s*分?\s*$")
-
-
 def parse_score(value: Any) -> str | None:
     """Score or weight as a plain decimal string, or the raw text when it is not a number.
 
-    >>> parse_score("4.91分"), parse_score(5), parse_score(None)
-    ('4.91', '5', None)
+    >>> parse_score("4.91分"), parse_score(5), parse_score(None), parse_score("≥4分")
+    ('4.91', '5', None, '≥4分')
     """
     if value is None or isinstance(value, bool):
         return None
-    s = unicodedata.normalize("NFKC", str(value))
-    m = SCORE_RE.match(s)
-    if not m:
-        return _text(s)
-    return _fmt(Decimal(m.group(1).replace(",", "")))
+    pv = parse_value(value)
+    if pv.value is None or pv.comparator is not None or pv.unit not in (None, "分"):
+        return _text(unicodedata.normalize("NFKC", str(value)))
+    return decimal_text(pv.value)
 
 
 def indicator_rows(doc: dict[str, Any]) -> list[IndicatorRow]:
@@ -614,8 +386,8 @@ def indicator_rows(doc: dict[str, Any]) -> list[IndicatorRow]:
         if not isinstance(rec, dict):
             continue
         target, actual = _text(rec.get("target")), _text(rec.get("actual"))
-        t = parse_value(target, role="target")
-        a = parse_value(actual, role="actual")
+        t = value_interval(target, role="target")
+        a = value_interval(actual, role="actual")
         met, reason = judge(t, a)
         para = rec.get("paragraph")
         rows.append(IndicatorRow(
@@ -675,8 +447,7 @@ def aggregate(documents: Iterable[dict[str, Any]], filters: Filters | None = Non
 
 
 __all__ = [
-    "Aggregate", "DocMeta", "Filters", "IndicatorRow", "LoadResult",
-    "ParsedValue", "SentenceRow", "aggregate", "check_document", "doc_meta", "expand_inputs",
-    "indicator_rows", "judge", "load_documents", "normalise_value_text", "parse_score",
-    "parse_value", "scale_unit", "sentence_rows",
+    "Aggregate", "DocMeta", "Filters", "IndicatorRow", "LoadResult", "SentenceRow", "aggregate",
+    "check_document", "doc_meta", "expand_inputs", "indicator_rows", "load_documents",
+    "parse_score", "sentence_rows",
 ]
