@@ -52,6 +52,7 @@ class Indicator:
     weight: Decimal | None = None
     score: Decimal | None = None
     note: str | None = None
+    source: str = "table"  # table (a table row) | prose (entities linked in one clause/paragraph)
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Document:
                     "paragraph": r.paragraph, "level1": r.level1, "level2": r.level2,
                     "name": r.name, "target": r.target, "actual": r.actual,
                     "weight": _jsonable(r.weight), "score": _jsonable(r.score), "note": r.note,
+                    "source": r.source,
                 }
                 for r in self.indicators
             ],

@@ -147,6 +147,14 @@ def _indicators_stage(**_: Any) -> Callable[[Document], Document]:
     return extract_indicators
 
 
+@register_stage("link_indicators.v1")
+def _link_stage(**_: Any) -> Callable[[Document], Document]:
+    """Prose indicator records from the entities layer (after the entity stages)."""
+    from nlp.link import link_indicators
+
+    return link_indicators
+
+
 @register_stage("rule_entities.v1")
 def _rule_entities_stage(**_: Any) -> Callable[[Document], Document]:
     from nlp.rules.entities import annotate_document

@@ -15,6 +15,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+# The domain dictionary (fund names, indicator names, units) is kept in configs/domain_dict.txt;
+# nlp/resources/domain_dict.txt links to it so an installed package carries it too. Model folders
+# keep their own copy (jieba_dict.txt), so a model segments as it did in training.
 DEFAULT_DICT = Path(__file__).resolve().parent / "resources" / "domain_dict.txt"
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from nlp.structure import heading_level, section_paths
 
-# Expected segmentation of the five seeds (paragraphs, headings, table rows, indicator records).
+# Expected segmentation of the five seeds (paragraphs, headings, table rows, indicator records from tables).
 SEED_COUNTS = {
     "000": (54, 14, 19, 11),
     "001": (233, 81, 50, 41),
@@ -19,7 +19,7 @@ def test_each_seed_is_read_and_segmented(seed_docs, seed):
     assert len(doc.paragraphs) == n
     assert sum(p.kind == "heading" for p in doc.paragraphs) == headings
     assert sum(p.kind == "table_row" for p in doc.paragraphs) == rows
-    assert len(doc.indicators) == indicators
+    assert sum(r.source == "table" for r in doc.indicators) == indicators
     assert all(p.text == p.text.strip(" ") and p.text for p in doc.paragraphs)
 
 

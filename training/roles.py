@@ -166,7 +166,11 @@ def roles_card(cfg: RolesConfig, metrics: Mapping[str, Any]) -> str:
     lines = [f"# Sentence-role classifier: `{cfg.model}`", "",
              "Role of each sentence / 一是… clause of paragraphs labelled 存在问题 or 建议 (ANNOTATION.md §3): "
              "问题, 原因, 措施 or none. Features: words, character n-grams, cue words, the paragraph labels, "
-             "the position in the paragraph and the cues of the unit before.", "",
+             "the position in the paragraph and the cues of the unit before."
+             + (" Structural checks: title-like units (「……完成情况综述。」) get none; a unit whose lead-in names "
+                "its role (「发现的主要问题：」) gets that role." if (metrics.get("params") or {}).get("structure") else "")
+             + (" Lost-points scoring sentences count as a problem cue." if (metrics.get("params") or {}).get("deductions")
+                else ""), "",
              f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_units']} units "
              f"(roles {metrics['role_counts']})",
              f"- data hash: `{metrics['data_hash']}`",

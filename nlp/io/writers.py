@@ -351,7 +351,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "indicators": (
         ("doc_id", "str"), ("paragraph", "int"), ("level1", "str"), ("level2", "str"),
         ("name", "str"), ("target", "str"), ("actual", "str"), ("weight", "num"),
-        ("score", "num"), ("note", "str"),
+        ("score", "num"), ("note", "str"), ("source", "str"),
     ),
 }
 _META_COLUMNS = ("title", "region", "year", "fund", "unit", "report_date", "score", "grade")

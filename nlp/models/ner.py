@@ -17,8 +17,9 @@ Face token-classification checkpoint (labels from ``config.id2label``).
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from nlp.errors import JixiaoError, UsageError
+
+logger = logging.getLogger(__name__)
 
 ENTITY_TYPES: tuple[str, ...] = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
 MODEL_TYPE = "jixiao_char_bert"
@@ -209,8 +212,8 @@ def transition_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     2020 gold spans do), so a name is not cut in two at a word boundary (个人|缴纳).
 
     >>> start, trans = transition_masks(["O", "B-A", "I-A"])
-    >>> start.tolist(), trans[0].tolist(), trans[1].tolist()
-    ([True, True, False], [True, False, True], [True, False, True])
+    >>> start.tolist(), trans[0].tolist(), trans[1].tolist()   # from O; from B-A (B-A B-A is banned)
+    ([True, True, False], [True, True, False], [True, False, True])
     """
     n = len(labels)
     start = np.ones(n, dtype=bool)
@@ -241,7 +244,9 @@ def viterbi_decode(scores: np.ndarray, start_ok: np.ndarray, trans_ok: np.ndarra
     only forbids paths), so the dynamic programme runs only when argmax breaks a rule.
 
     >>> start, trans = transition_masks(["O", "B-A", "I-A"])
-    >>> viterbi_decode(np.log(np.array([[.5, .1, .4], [.1, .2, .7]])), start, trans)
+    >>> viterbi_decode(np.log(np.array([[.5, .1, .4], [.1, .2, .7]])), start, trans)  # argmax O I-A is invalid
+    [0, 1]
+    >>> viterbi_decode(np.log(np.array([[.3, .3, .4], [.1, .2, .7]])), start, trans)
     [1, 2]
     """
     if scores.shape[0] == 0:
@@ -721,14 +726,55 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
     return doc
 
 
+def better_sources(cv: Mapping | None) -> dict[str, str]:
+    """Per entity type, the source with the higher pooled leave-one-document-out F1.
+
+    ``cv`` is the ``leave_one_document_out`` entry of a model folder's ``metrics.json`` (the
+    output of ``jixiao cv ner``). A tie goes to the rules (deterministic, already computed);
+    types without figures go to the model.
+
+    >>> cv = {"model": {"pooled": {"per_type": {"AMOUNT": {"f1": .95}, "UNIT": {"f1": .99}}}},
+    ...       "rules": {"pooled": {"per_type": {"AMOUNT": {"f1": .97}, "UNIT": {"f1": .98}}}}}
+    >>> better_sources(cv)["AMOUNT"], better_sources(cv)["UNIT"], better_sources(cv)["SCORE"]
+    ('rules', 'model', 'model')
+    """
+    out = {t: "model" for t in ENTITY_TYPES}
+    try:
+        model = cv["model"]["pooled"]["per_type"]
+        rules = cv["rules"]["pooled"]["per_type"]
+    except (KeyError, TypeError):
+        return out
+    for t in ENTITY_TYPES:
+        m, r = (model.get(t) or {}).get("f1"), (rules.get(t) or {}).get("f1")
+        if m is not None and r is not None and round(r, 4) >= round(m, 4):
+            out[t] = "rules"
+    return out
+
+
+def auto_types(path: str | Path) -> list[str]:
+    """The types a model folder should write under ``types: auto``: those it won leave-one-document-out.
+
+    Uses ``metrics.json`` → ``entity_sources`` (written by ``jixiao train ner --cv``), else the
+    LODO table in it, else every type (a checkpoint without our metrics).
+    """
+    metrics = read_model_card_metrics(path) or {}
+    sources = metrics.get("entity_sources") or better_sources(metrics.get("leave_one_document_out"))
+    return [t for t in ENTITY_TYPES if sources.get(t, "model") == "model"]
+
+
 def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTITY_TYPES,
               onnx: bool | str = False, batch_size: int = 32, num_threads: int | None = None):
     """A pipeline stage ``Document -> Document`` writing the entities layer with the model.
 
-    ``types`` may be a comma-separated string (``"AMOUNT,UNIT"``) from a manifest.
+    ``types`` may be a comma-separated string (``"AMOUNT,UNIT"``) from a manifest, or ``"auto"``:
+    the types on which the model beat the rules leave-one-document-out (:func:`auto_types`); the
+    rule entities of the other types stay (each entity's ``source`` says which wrote it).
     """
     tagger = NerTagger.load(path, onnx=onnx, num_threads=num_threads)
-    kinds = [t.strip() for t in types.split(",")] if isinstance(types, str) else list(types)
+    if isinstance(types, str) and types.strip() == "auto":
+        types = auto_types(path)
+        logger.info("ner stage %s: model for %s, rules for the rest", path, ", ".join(types) or "no type")
+    kinds = [t.strip() for t in types.split(",") if t.strip()] if isinstance(types, str) else list(types)
     unknown = [t for t in kinds if t not in ENTITY_TYPES]
     if unknown:
         raise UsageError(E_MODEL_CONFIG, f"unknown entity types {unknown} for the ner stage; "
@@ -746,5 +792,5 @@ __all__ = [
     "ENTITY_TYPES", "NerTagger", "bio_labels", "model_classes", "viterbi_decode", "tags_to_spans",
     "transition_masks", "may_contain_entity", "encode_texts", "make_windows", "windows",
     "boundary_ids_for", "annotate_document", "ner_stage", "span_tags", "rule_ids_for",
-    "rule_spans_for_texts", "uses_rules", "JixiaoError",
+    "rule_spans_for_texts", "uses_rules", "JixiaoError", "better_sources", "auto_types",
 ]

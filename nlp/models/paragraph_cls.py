@@ -30,9 +30,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nlp.errors import JixiaoError
+from nlp.errors import JixiaoError, UsageError
 from nlp.models.estimator import (
-    E_BAD_ARRAYS, E_BAD_DATA, E_BAD_LABEL, Estimator, Item, best_threshold, check_items, group_folds,
+    E_BAD_ARRAYS, E_BAD_CONFIG, E_BAD_DATA, E_BAD_LABEL, Estimator, Item, best_threshold, check_items, group_folds,
     load_arrays, read_config, read_json, register, save_arrays, write_config, write_json,
 )
 from nlp.tokenize import DEFAULT_DICT, WordTokenizer
@@ -246,6 +246,22 @@ def decide(proba: np.ndarray, labels: Sequence[str], thresholds: Mapping[str, fl
 # TF-IDF + logistic regression
 
 
+def threshold_grid(band: Sequence[float] | None = None, step: float = 0.025) -> np.ndarray | None:
+    """Candidate thresholds inside ``band = [low, high]`` (both included) on the 0.025 grid of
+    :func:`nlp.models.estimator.best_threshold`; ``None`` for no band (that function's own grid).
+
+    >>> threshold_grid([0.4, 0.6]).tolist()
+    [0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6]
+    """
+    if band is None:
+        return None
+    lo, hi = (float(x) for x in band)
+    if not 0.0 < lo <= 0.5 <= hi < 1.0:
+        raise UsageError(E_BAD_CONFIG, f"threshold_band {list(band)} must be [low, high] with 0 < low <= 0.5 <= high < 1; "
+                                      "e.g. [0.4, 0.6]")
+    return np.round(np.arange(lo, hi + step / 2, step), 3)
+
+
 @register("tfidf_logreg.v1")
 class TfidfLogReg(Estimator):
     """One-vs-rest logistic regression over TF-IDF of words, character n-grams and headings.
@@ -262,6 +278,10 @@ class TfidfLogReg(Estimator):
             0 or 1 keeps 0.5.
         threshold_beta: F-beta the thresholds maximise (< 1 favours precision).
         threshold_min_precision: only thresholds reaching this out-of-fold precision compete.
+        threshold_band: ``[low, high]``: tuned thresholds stay inside this band (``None``: the whole
+            0.05–0.95 grid). The inner models see one training document fewer than the model they
+            tune for, so their scores run low and an unbounded search follows them down; a band
+            around 0.5 lets the training documents move a threshold, but only so far.
         rule_features: add the rule baseline's labels (:func:`rule_features`) as features.
         rule_weight: scale of the rule block.
         seed: random state of the solver.
@@ -270,7 +290,7 @@ class TfidfLogReg(Estimator):
     def __init__(self, labels: Sequence[str] = LABELS, C: float = 4.0, ngram_max: int = 3, max_chars: int = 300,
                  section_depth: int = 2, min_df: int = 2, section_weight: float = 1.0, threshold_folds: int = 4,
                  threshold_beta: float = 1.0, threshold_min_precision: float | None = None, rule_features: bool = True,
-                 rule_weight: float = 3.0, seed: int = 0):
+                 rule_weight: float = 3.0, threshold_band: Sequence[float] | None = None, seed: int = 0):
         self.labels = labels
         self.C = C
         self.ngram_max = ngram_max
@@ -281,6 +301,7 @@ class TfidfLogReg(Estimator):
         self.threshold_folds = threshold_folds
         self.threshold_beta = threshold_beta
         self.threshold_min_precision = threshold_min_precision
+        self.threshold_band = threshold_band
         self.rule_features = rule_features
         self.rule_weight = rule_weight
         self.seed = seed
@@ -334,7 +355,8 @@ class TfidfLogReg(Estimator):
                 vec, coef, icpt = self._fit_features([feats[i] for i in tr], Y[tr])
                 oof[held] = sigmoid(vec.transform([feats[i] for i in held]) @ coef.T + icpt)
             seen = ~np.isnan(oof[:, 0])
-            self.thresholds_ = {l: best_threshold(Y[seen, j], oof[seen, j], beta=self.threshold_beta,
+            grid = threshold_grid(self.threshold_band)
+            self.thresholds_ = {l: best_threshold(Y[seen, j], oof[seen, j], beta=self.threshold_beta, grid=grid,
                                                   min_precision=self.threshold_min_precision)
                                 for j, l in enumerate(labels)}
         return self

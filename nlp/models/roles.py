@@ -6,8 +6,11 @@ evaluation and the runtime stage share one definition. Each unit of a paragraph 
 
 :class:`RoleClassifier` (``role_logreg.v1``) is a multinomial logistic regression over the unit's
 words and character n-grams, cue words, the paragraph labels, the unit's position and the cues of
-the unit before it, with a ``none`` class for units that carry no role. :class:`RoleTagger` is the
-runtime stage.
+the unit before it, with a ``none`` class for units that carry no role. Two structural checks sit
+beside the learned weights, both off by default so that older configs and saved models keep their
+behaviour: a title-like unit (:func:`is_title_unit`) is never a statement and gets ``none``, and
+a unit whose lead-in names its role (:func:`leadin_role`) gets that role (``structure``); a scoring sentence that loses points (:func:`is_deduction`) is a problem cue
+(``deductions``). :class:`RoleTagger` is the runtime stage.
 
 >>> sentence_units("1. 基金扩面征缴难度大。一是受经济下行影响，欠费严重；二是人员流动频繁。")
 [(0, 13), (13, 28), (28, 37)]
@@ -45,6 +48,22 @@ MEASURE_CUE_RE = re.compile(r"建议|下一步|进一步|措施|加强|强化|�
 # 问题: 「存储空间不够」「预算编制不准确」「财务专业人员极度缺乏」「难度大」「有待完善」
 PROBLEM_CUE_RE = re.compile(r"不够|不足|不到位|不准确|不全面|不完善|不规范|不强|不高|不明确|不及时|缺乏|匮乏|短缺|"
                             r"难度大|有待|存在|问题|欠缺|欠费|较弱|薄弱|滞后|偏低|偏高|困难|压力|矛盾|风险|未能|没有|尚未")
+# A unit that only names a topic: 「医疗保险网络维护项目绩效目标完成情况综述。」, 「具体情况如下：」,
+# 「1. 项目绩效目标完成情况。」. At most 50 characters, no clause punctuation inside, ending in a topic
+# noun (综述/概述/概况/简介/情况/如下) and an optional 。/：. 「…的情况。」 is left out: 「存在资金拨付不及时的情况。」
+# states a problem.
+TITLE_UNIT_RE = re.compile(r"^[^，,；;：:。！？]{0,46}(?<!的)(?:综述|概述|概况|简介|情况|如下)\s*[。：:]?\s*$")
+# Negations and modals make a predicate out of a topic phrase (「资金到位情况不理想」 never ends in 情况,
+# but 「未按时报送情况」 does).
+TITLE_PREDICATE_RE = re.compile(r"[不未无没需应要]")
+# A unit whose writer names its role in a lead-in before a colon: 「发现的主要问题：……」, 「偏差原因：……」,
+# 「下一步改进措施：……」, 「建议：……」 (after an optional 1. / (1) / 1、 number). Group 1 is the role word.
+ROLE_LEADIN_RE = re.compile(r"^\s*(?:[（(]?\d{1,2}\s*(?:[）)、]|[.．](?!\d))\s*)?(?:发现的|存在的)?(?:主要|具体)?"
+                            r"(问题|(?:偏差|主要)?原因|(?:下一步)?(?:改进|整改)?措施|(?:改进)?建议)\s*[:：]")
+# A scoring sentence that loses points: 「分值5分，得分4.81分」, 「分值 5 分，得分 3.89 分」, 「权重10分，得8分」,
+# 「扣0.5分」. Groups: full marks, score (the first form) or the deduction (扣).
+DEDUCTION_RE = re.compile(r"(?:分值|权重)\s*[为是]?\s*(\d+(?:\.\d+)?)\s*分[^。；]{0,20}?得\s*分?\s*[为是]?\s*(\d+(?:\.\d+)?)\s*分"
+                          r"|扣\s*(?:除)?\s*(\d+(?:\.\d+)?)\s*分")
 # Single cue words reported as their own features (for the error analysis and a sharper model).
 CUE_WORDS = ("主要原因", "原因", "由于", "影响", "导致", "建议", "下一步", "进一步", "加强", "措施", "应当",
              "有待", "不足", "缺乏", "不到位", "问题", "难度")
@@ -123,9 +142,72 @@ def cue_features(text: str, prefix: str = "cue") -> list[str]:
     return feats
 
 
-def unit_features(item: Item, words: Callable[[str], list[str]], ngram_max: int = 3, rules: bool = False) -> list[str]:
+def is_title_unit(text: str) -> bool:
+    """Whether a unit only names a topic (a title sentence inside a paragraph), so it states no
+    problem, cause or measure.
+
+    ANNOTATION.md §2 gives headings no label; a heading run into its body paragraph
+    (「…项目绩效目标完成情况综述。项目全年预算数20万元……」) is the same thing one level down, so it gets
+    no role. The check is structural: short, no clause punctuation, ends in a topic noun
+    (:data:`TITLE_UNIT_RE`), and no negation, modal or cue word that would make it a statement.
+
+    >>> is_title_unit("医疗保险网络维护项目绩效目标完成情况综述。"), is_title_unit("具体情况如下：")
+    (True, True)
+    >>> is_title_unit("1. 基金扩面征缴难度大。"), is_title_unit("存在资金拨付不及时的情况。")
+    (False, False)
+    """
+    t = text.strip()
+    if not TITLE_UNIT_RE.match(t) or TITLE_PREDICATE_RE.search(t):
+        return False
+    return not (CAUSE_CUE_RE.search(t) or MEASURE_CUE_RE.search(t) or PROBLEM_CUE_RE.search(t))
+
+
+def leadin_role(text: str) -> str | None:
+    """The role a unit's own lead-in names (:data:`ROLE_LEADIN_RE`), else None: the writer's label
+    beats any cue in the rest of the unit (「发现的主要问题：由于……，存储空间不够。」 states a problem
+    although it gives a cause on the way).
+
+    >>> leadin_role("发现的主要问题：由于资料过多，存储空间不够。"), leadin_role("下一步改进措施：加强培训。")
+    ('问题', '措施')
+    >>> leadin_role("偏差原因：受疫情影响。"), leadin_role("主要原因是人员不足。")
+    ('原因', None)
+    """
+    m = ROLE_LEADIN_RE.match(text)
+    if not m:
+        return None
+    word = m.group(1)
+    return "原因" if word.endswith("原因") else "问题" if word == "问题" else "措施"
+
+
+def is_deduction(text: str) -> bool:
+    """Whether a scoring sentence reports lost points (score below full marks, or 扣 N 分 with N > 0):
+    a shortfall, which ANNOTATION.md §3 counts as a problem statement.
+
+    >>> is_deduction("实际完成值为92.1%，分值5分，得分4.81分。"), is_deduction("分值 5 分，得分 5 分。")
+    (True, False)
+    >>> is_deduction("未按时报送，扣0.5分。")
+    True
+    """
+    from decimal import Decimal
+
+    for m in DEDUCTION_RE.finditer(text):
+        full, score, minus = m.groups()
+        if minus is not None and Decimal(minus) > 0:
+            return True
+        if full is not None and Decimal(score) < Decimal(full):
+            return True
+    return False
+
+
+def unit_features(item: Item, words: Callable[[str], list[str]], ngram_max: int = 3, rules: bool = False,
+                  structure: bool = False, deductions: bool = False) -> list[str]:
     """Feature strings of one unit item (blocks ``w``, ``c``, ``cue``/``cuew``, ``ctx``, ``prev``,
     and with ``rules`` ``r``: the rule baseline's role from :func:`nlp.rules.labels.role_of`).
+    With ``structure``, ``ctx:title`` for a title-like unit (:func:`is_title_unit`) and
+    ``ctx:leadin_<role>`` for a unit whose lead-in names its role (:func:`leadin_role`); with
+    ``deductions``, for a scoring sentence that loses points (:func:`is_deduction`), ``cuew:扣分``
+    plus the problem cue class ``cue:问题``: the documents that teach the model what a problem cue weighs rarely hold a
+    scoring sentence, so the deduction speaks through the cue class they do teach.
 
     >>> f = unit_features({"text": "建议加强管理。", "context": {"labels": ["建议"], "position": 0, "n_units": 1}}, list)
     >>> [x for x in f if x.startswith(("cue:", "ctx:"))]
@@ -137,6 +219,16 @@ def unit_features(item: Item, words: Callable[[str], list[str]], ngram_max: int 
     feats = [f"w:{w}" for w in words(norm) if not PUNCT_ONLY_RE.match(w)]
     feats += [f"c:{g}" for g in char_ngrams(norm, 1, ngram_max)]
     feats += cue_features(text)
+    if structure:
+        if is_title_unit(text):
+            feats.append("ctx:title")
+        named = leadin_role(text)
+        if named:
+            feats.append(f"ctx:leadin_{named}")
+    if deductions and is_deduction(text):
+        feats.append("cuew:扣分")
+        if "cue:问题" not in feats:
+            feats.append("cue:问题")
     # The first eight characters again: cues at the start (「一是要」「主要原因」) weigh more.
     feats += [f"s:{g}" for g in char_ngrams(normalize_for_ngrams(text[:8]), 2, 3)]
     for lab in ctx.get("labels") or []:
@@ -179,6 +271,13 @@ class RoleClassifier(Estimator):
         rule_backoff_min: roles with fewer training units than this are left to the rule baseline
             (:func:`nlp.rules.labels.role_of`): where the rules give such a role, it wins. A role
             absent from the training documents could otherwise never be predicted.
+        structure: title-like units (:func:`is_title_unit`) get ``none`` and units whose lead-in
+            names their role (:func:`leadin_role`, 「发现的主要问题：」) get that role, whatever the
+            weights say: a topic phrase states nothing, the writer's own label is the best
+            evidence there is, and a handful of training documents may hold neither to learn from. Off by default: older configs and saved models keep their
+            behaviour.
+        deductions: lost-points scoring sentences (:func:`is_deduction`) count as a problem cue.
+            Off by default (see ``configs/roles.yaml`` for why it stays off there too).
         seed: random state of the solver.
     """
 
@@ -186,7 +285,7 @@ class RoleClassifier(Estimator):
 
     def __init__(self, C: float = 4.0, ngram_max: int = 3, min_df: int = 1, cue_weight: float = 1.0,
                  class_weight: str | None = "balanced", rule_features: bool = True, rule_backoff_min: int = 5,
-                 seed: int = 0):
+                 structure: bool = False, deductions: bool = False, seed: int = 0):
         self.C = C
         self.ngram_max = ngram_max
         self.min_df = min_df
@@ -194,6 +293,8 @@ class RoleClassifier(Estimator):
         self.class_weight = class_weight
         self.rule_features = rule_features
         self.rule_backoff_min = rule_backoff_min
+        self.structure = structure
+        self.deductions = deductions
         self.seed = seed
 
     def _dict_path(self) -> str | None:
@@ -204,7 +305,8 @@ class RoleClassifier(Estimator):
 
     def _featurize(self, items: Sequence[Item]) -> list[list[str]]:
         words = _tokenizer(self._dict_path()).words
-        return [unit_features(it, words, self.ngram_max, self.rule_features) for it in items]
+        return [unit_features(it, words, self.ngram_max, self.rule_features, self.structure, self.deductions)
+                for it in items]
 
     def _targets(self, y: Sequence[str | None]) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.classes)}
@@ -267,6 +369,12 @@ class RoleClassifier(Estimator):
                     # The rule's role takes 0.9 of the mass; the model keeps the rest, scaled.
                     proba[r] *= 0.1
                     proba[r, self.classes.index(rule)] += 0.9
+        if self.structure:
+            for r, it in enumerate(items):
+                fixed = NONE if is_title_unit(it["text"]) else leadin_role(it["text"])
+                if fixed is not None:
+                    proba[r] = 0.0
+                    proba[r, self.classes.index(fixed)] = 1.0
         return proba
 
     def predict(self, X: Sequence[Item]) -> list[str | None]:

@@ -1,0 +1,110 @@
+"""Indicator records from prose: INDICATOR + TARGET/ACTUAL/SCORE entities linked per clause.
+
+Table rows give indicator records in :mod:`nlp.structure`; reports also state indicators in running
+text ("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，
+得分 4.91 分。"). This stage reads the entities layer (rules or model, whichever wrote it) and links,
+within each sentence of a text paragraph, an INDICATOR to the TARGET/ACTUAL/SCORE entities after it
+(up to the next INDICATOR); the weight comes from 「分值 N 分」 in the same clause. Sentences of one
+paragraph that name the same indicator fill one record. Records never merge across paragraphs by
+name alone (one report may evaluate two projects with the same indicator names); a prose record
+that repeats a record already in the document (same name, same target and actual where both state
+them, e.g. the narrative re-stating a table row) only completes that record's weight/score, so
+aggregates count each indicator once.
+
+>>> from nlp.doc import Document, Paragraph, Entity
+>>> t = "“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，得分 4.91 分。"
+>>> d = Document("d", "-", "0", paragraphs=[Paragraph(0, t)], entities=[
+...     Entity(0, 1, 5, "INDICATOR", "参保人数"), Entity(0, 16, 24, "ACTUAL", "40.28 万人"),
+...     Entity(0, 35, 41, "SCORE", "4.91 分", value=Decimal("4.91"))])
+>>> r = link_indicators(d).indicators[0]
+>>> r.name, r.actual, r.weight, r.score, r.source
+('参保人数', '40.28 万人', Decimal('5'), Decimal('4.91'), 'prose')
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from decimal import Decimal
+
+from nlp.doc import Document, Entity, Indicator
+from nlp.rules.labels import split_sentences
+
+VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
+WEIGHT = re.compile(r"分值\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")
+_FIELD = {"TARGET": "target", "ACTUAL": "actual"}
+
+
+def _key(text: str) -> str:
+    """Comparable form of a name or value: no spaces, quotes, brackets or %, one comparator spelling."""
+    text = unicodedata.normalize("NFKC", text).replace(">=", "≥").replace("<=", "≤")
+    return re.sub(r"[\s“”\"'()%=]", "", text)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences, not 一是/二是 clauses: a sentence may name the indicator once for several values."""
+    cuts = [0] + [m.end() for m in re.finditer(r"[。！？；;]", text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def link_indicators(doc: Document) -> Document:
+    """Add prose indicator records to ``doc.indicators`` (see the module docstring)."""
+    by_para: dict[int, list[Entity]] = defaultdict(list)
+    for e in doc.entities:
+        by_para[e.paragraph].append(e)
+    for p in doc.paragraphs:
+        if p.kind != "text" or "\t" in p.text or p.index not in by_para:
+            continue
+        ents = sorted(by_para[p.index], key=lambda e: e.start)
+        if not any(e.type in VALUE_TYPES for e in ents):
+            continue
+        local: dict[str, Indicator] = {}
+        for s, e in _sentences(p.text):
+            current: Indicator | None = None
+            for ent in (x for x in ents if s <= x.start < e):
+                if ent.type == "INDICATOR":
+                    k = _key(ent.text)
+                    current = local.get(k)
+                    if current is None:
+                        current = Indicator(paragraph=p.index, name=ent.text, source="prose")
+                        local[k] = current
+                    clause_end = min([m.start() for m in re.finditer(r"[。；;]", p.text[ent.end:e])] or [e - ent.end])
+                    w = WEIGHT.search(p.text, ent.end, ent.end + clause_end + 1) if current.weight is None else None
+                    if w:
+                        current.weight = Decimal(w.group(1))
+                elif ent.type in VALUE_TYPES and current is not None:
+                    if ent.type == "SCORE":
+                        if current.score is None:
+                            current.score = ent.value if ent.value is not None else _number(ent.text)
+                    elif getattr(current, _FIELD[ent.type]) is None:
+                        setattr(current, _FIELD[ent.type], ent.text)
+        for rec in local.values():
+            if not (rec.target or rec.actual or rec.score is not None):
+                continue
+            same = _same_record(doc.indicators, rec)
+            if same is None:
+                doc.indicators.append(rec)
+                continue
+            same.weight = same.weight if same.weight is not None else rec.weight
+            same.score = same.score if same.score is not None else rec.score
+    return doc
+
+
+def _same_record(records: list[Indicator], rec: Indicator) -> Indicator | None:
+    """An existing record stating the same indicator: same name key, no conflicting target/actual."""
+    def agree(a: str | None, b: str | None) -> bool:
+        return a is None or b is None or _key(a) == _key(b)
+
+    for r in records:
+        if (r.name and _key(r.name) == _key(rec.name) and agree(r.target, rec.target)
+                and agree(r.actual, rec.actual) and (r.target or r.actual) and (rec.target or rec.actual)):
+            return r
+    return None
+
+
+def _number(text: str) -> Decimal | None:
+    m = re.search(r"\d+(?:\.\d+)?", text)
+    return Decimal(m.group(0)) if m else None
+
+
+__all__ = ["link_indicators"]

@@ -1,0 +1,39 @@
+"""Prose indicator records (nlp.link): entities of one clause/paragraph linked into a record."""
+from decimal import Decimal
+
+from nlp.doc import Document, Indicator, Paragraph
+from nlp.link import link_indicators
+from nlp.rules.entities import annotate_document
+
+
+def _doc(*texts, indicators=()):
+    doc = Document("d", "-", "0", paragraphs=[Paragraph(i, t) for i, t in enumerate(texts)])
+    doc.indicators.extend(indicators)
+    return link_indicators(annotate_document(doc))
+
+
+def test_one_paragraph_two_sentences_fill_one_record():
+    doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，得分 4.91 分。")
+    (rec,) = doc.indicators
+    assert (rec.name, rec.target, rec.actual, rec.weight, rec.score, rec.source) == (
+        "参保人数", "≥ 41 万人", "40.28 万人", Decimal("5"), Decimal("4.91"), "prose")
+
+
+def test_amounts_alone_make_no_record():
+    assert _doc("其中保费收入5617.38万元，利息收入2.94万元。").indicators == []
+
+
+def test_same_name_in_two_paragraphs_stays_two_records():
+    # one report may evaluate two projects with the same indicator names
+    doc = _doc("(1) 立项依据充分性：依据充分，该指标得 2 分。", "(1) 立项依据充分性：依据不足，该指标得 1.5 分。")
+    assert [(r.paragraph, r.name, r.score) for r in doc.indicators] == [
+        (0, "立项依据充分性", Decimal("2")), (1, "立项依据充分性", Decimal("1.5"))]
+
+
+def test_restated_table_row_completes_it_instead_of_duplicating():
+    row = Indicator(paragraph=9, name="参保人数", target=">=41万人", actual=None)
+    doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人，分值 5 分。", indicators=[row])
+    assert doc.indicators == [row] and row.weight == Decimal("5")
+    other = Indicator(paragraph=9, name="参保人数", target=">=30万人")
+    doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。", indicators=[other])
+    assert len(doc.indicators) == 2  # a different target: another project's indicator
