@@ -25,6 +25,7 @@ class BatchSummary:
     seconds: float = 0.0
     output: str = ""
     tables: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the pipeline's stages say (sources per type)
 
     @property
     def exit_code(self) -> int:
@@ -49,7 +50,7 @@ def run_extract(
     out.mkdir(parents=True, exist_ok=True)
     paths = list(iter_inputs(inputs))  # usage errors (nothing matched) surface here, exit 2
     pipeline = load_pipeline(pipeline_path)
-    summary = BatchSummary(output=str(out / "extract.jsonl"))
+    summary = BatchSummary(output=str(out / "extract.jsonl"), notes=pipeline.notes)
     t0 = time.perf_counter()
     bar = _progress(progress)
     with JsonlWriter(out / "extract.jsonl", resume=resume) as writer, ErrorLog(out / "errors.jsonl") as errors, (bar or nullcontext()):

@@ -73,7 +73,8 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
 
     # The whole extract first, so that the peak RSS below is the extract's own (ru_maxrss only grows).
     pipeline = load_pipeline()
-    has_model_stage = any("ner" in s.type or "model" in s.type for s in pipeline.specs)
+    # whether a stage of the default pipeline runs the NER tagger (types: auto may leave it idle)
+    has_model_stage = any(getattr(stage, "entity_types", None) for _, stage in pipeline.stages)
     tagger = None
     if model is not None and (Path(model) / "config.json").is_file():
         from nlp.models.ner import NerTagger, may_contain_entity

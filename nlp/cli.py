@@ -50,6 +50,8 @@ def extract(
         f"{s.indicators} indicators, {s.skipped} skipped (resume), [red]{len(s.failures)} failed[/] "
         f"in {s.seconds:.1f}s → {s.output}"
     )
+    for note in s.notes:
+        err.print(f"  {note}", markup=False, highlight=False)
     for source, code, message in s.failures:
         err.print(f"  {code}: {source}: {message}", markup=False, highlight=False)
     raise typer.Exit(s.exit_code)

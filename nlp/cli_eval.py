@@ -17,6 +17,9 @@ def eval_command(
                                         help="`jixiao extract` JSONL, ANNOTATION-format JSONL, or a folder."),
     pipeline: bool = typer.Option(False, "--pipeline",
                                   help="Run the current pipeline on the gold paragraph texts instead."),
+    manifest: Path = typer.Option(Path("configs/pipeline_rules.yaml"), "--manifest",
+                                  help="Pipeline run by --pipeline (default: the rules baseline). A manifest "
+                                       "with trained models scores them on their own training data."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
 ) -> None:
     """Entity, money-value, paragraph-label and role scores against gold labels."""
@@ -26,8 +29,19 @@ def eval_command(
         if (pred is None) == (not pipeline):
             raise UsageError("E358", "give exactly one of --pred FILE and --pipeline")
         gold_records = evaluation.load_gold(gold)
-        predictions = (evaluation.run_pipeline_on_gold(gold_records) if pipeline
-                       else evaluation.load_predictions(pred))
+        if pipeline:
+            try:
+                from nlp.pipeline import load_pipeline
+            except ImportError as exc:
+                raise JixiaoError("E359", f"the pipeline cannot be run ({exc}); install the package fully "
+                                  "or evaluate a file with --pred") from exc
+            pipe = load_pipeline(manifest)
+            if any(s.path for s in pipe.specs):
+                typer.echo(f"note: {manifest} runs trained models; if they were trained on {gold}, these "
+                           "figures are in-sample (leave-one-document-out: jixiao train … --cv)", err=True)
+            predictions = evaluation.run_pipeline_on_gold(gold_records, pipe)
+        else:
+            predictions = evaluation.load_predictions(pred)
         report = evaluation.evaluate(gold_records, predictions)
     except JixiaoError as err:
         typer.echo(str(err), err=True)

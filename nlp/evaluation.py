@@ -866,8 +866,9 @@ def evaluate(gold: Mapping[str, Sequence[Mapping[str, Any]]],
     )
 
 
-def run_pipeline_on_gold(gold: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Run the current pipeline on the gold paragraph texts; predictions per document.
+def run_pipeline_on_gold(gold: Mapping[str, Sequence[Mapping[str, Any]]],
+                         pipeline: Any = None) -> dict[str, list[dict[str, Any]]]:
+    """Run a pipeline (default: the default manifest) on the gold paragraph texts; predictions per document.
 
     Uses ``nlp.pipeline.extract_paragraph_records(doc_id, paragraph_texts)``, imported here so that
     evaluation does not load the pipeline unless asked.
@@ -885,7 +886,7 @@ def run_pipeline_on_gold(gold: Mapping[str, Sequence[Mapping[str, Any]]]) -> dic
     out = {}
     for doc_id, records in gold.items():
         texts = [record["text"] for record in records]
-        out[doc_id] = extract_paragraph_records(doc_id, texts)
+        out[doc_id] = extract_paragraph_records(doc_id, texts, pipeline)
     return predictions_from_output([{"doc_id": d, **r} if "doc_id" not in r else r
                                     for d, records in out.items() for r in records])
 

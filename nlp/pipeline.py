@@ -63,6 +63,11 @@ class Pipeline:
     def stage_names(self) -> list[str]:
         return [n for n, _ in self.stages]
 
+    @property
+    def notes(self) -> list[str]:
+        """What stages say about themselves (``stage.note``), e.g. which source writes which entity type."""
+        return [f"{n}: {stage.note}" for n, stage in self.stages if getattr(stage, "note", None)]
+
     def __call__(self, doc: Document, disable: Iterable[str] = ()) -> Document:
         skip = set(disable)
         for name, stage in self.stages:

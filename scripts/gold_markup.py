@@ -51,7 +51,7 @@ def draft(raw_path: str, out_path: str) -> None:
     from nlp.pipeline import document_from_raw
 
     raw = read_document(raw_path)
-    doc = load_pipeline()(document_from_raw(raw))
+    doc = load_pipeline(Path(__file__).resolve().parent.parent / "configs" / "pipeline_rules.yaml")(document_from_raw(raw))
     recs = paragraph_records(doc)
     Path(out_path).parent.mkdir(parents=True, exist_ok=True)
     with open(out_path, "w", encoding="utf-8") as f:

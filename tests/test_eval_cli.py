@@ -99,13 +99,14 @@ def test_eval_pipeline_uses_nlp_pipeline(app, files, monkeypatch):
     gold, _ = files
     calls = []
 
-    def extract_paragraph_records(doc_id, texts):
+    def extract_paragraph_records(doc_id, texts, pipeline=None):
         calls.append((doc_id, list(texts)))
         return [{"para": i, "text": t, "labels": ["建议"] if t.startswith("建议") else [], "roles": [],
                  "entities": []} for i, t in enumerate(texts)]
 
     monkeypatch.setitem(sys.modules, "nlp.pipeline",
-                        types.SimpleNamespace(extract_paragraph_records=extract_paragraph_records))
+                        types.SimpleNamespace(extract_paragraph_records=extract_paragraph_records,
+                                              load_pipeline=lambda path: types.SimpleNamespace(specs=[])))
     result = CliRunner().invoke(app, ["eval", "--gold", str(gold), "--pipeline", "--json"])
     assert result.exit_code == 0, result.output
     assert calls == [("d", [r["text"] for r in GOLD_RECORDS])]

@@ -770,16 +770,33 @@ def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTI
     the types on which the model beat the rules leave-one-document-out (:func:`auto_types`); the
     rule entities of the other types stay (each entity's ``source`` says which wrote it).
     """
-    tagger = NerTagger.load(path, onnx=onnx, num_threads=num_threads)
     if isinstance(types, str) and types.strip() == "auto":
         types = auto_types(path)
-        logger.info("ner stage %s: model for %s, rules for the rest", path, ", ".join(types) or "no type")
+        logger.info("ner stage %s: model for %s, rules for the rest (leave-one-document-out, "
+                    "metrics.json entity_sources)", path, ", ".join(types) or "no type")
+        rules_kept = [t for t in ENTITY_TYPES if t not in types]
+        note = (f"entities from the model ({path}) for {', '.join(types) or 'no type'}; from the rules for "
+                f"{', '.join(rules_kept) or 'no type'} (the better leave-one-document-out F1 per type, "
+                "a tie goes to the rules; see the model card)")
+        if not types:  # the rules won every type: nothing to load or run
+            def keep(doc):
+                return doc
+            keep.note, keep.entity_types = note, []
+            return keep
+    else:
+        note = None
     kinds = [t.strip() for t in types.split(",") if t.strip()] if isinstance(types, str) else list(types)
     unknown = [t for t in kinds if t not in ENTITY_TYPES]
     if unknown:
         raise UsageError(E_MODEL_CONFIG, f"unknown entity types {unknown} for the ner stage; "
                          f"valid: {', '.join(ENTITY_TYPES)}")
-    return lambda doc: annotate_document(doc, tagger, kinds, batch_size=batch_size)
+    tagger = NerTagger.load(path, onnx=onnx, num_threads=num_threads)
+
+    def stage(doc):
+        return annotate_document(doc, tagger, kinds, batch_size=batch_size)
+    stage.note = note or f"entities from the model ({path}) for {', '.join(kinds)}"
+    stage.entity_types = kinds  # what the model writes (nlp.bench: whether the extract ran the tagger)
+    return stage
 
 
 def read_model_card_metrics(folder: str | Path) -> dict | None:
