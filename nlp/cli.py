@@ -51,9 +51,9 @@ def extract(
         f"in {s.seconds:.1f}s → {s.output}"
     )
     for note in s.notes:
-        err.print(f"  {note}", markup=False, highlight=False)
-    for source, code, message in s.failures:
-        err.print(f"  {code}: {source}: {message}", markup=False, highlight=False)
+        err.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
+    for source, code, message in s.failures:  # one line each, never wrapped: file names stay greppable
+        err.print(f"  {code}: {source}: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(s.exit_code)
 
 

@@ -69,6 +69,9 @@ class Pipeline:
         return [f"{n}: {stage.note}" for n, stage in self.stages if getattr(stage, "note", None)]
 
     def __call__(self, doc: Document, disable: Iterable[str] = ()) -> Document:
+        from nlp.tokenize import clear_caches
+
+        clear_caches()  # stages share the word segmentation of this document only
         skip = set(disable)
         for name, stage in self.stages:
             if name in skip:

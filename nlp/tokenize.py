@@ -10,6 +10,7 @@ and maps every token back to character offsets.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from dataclasses import dataclass
@@ -49,16 +50,31 @@ class WordTokenizer:
             self._tk.load_userdict(str(self.user_dict))
         self._tk.lcut("预算执行率")  # warm-up: first call builds caches
 
+    CACHE_SIZE = 20_000  # paragraphs whose segmentation is kept (the stages of a pipeline share it)
+
+    def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        """jieba's words with offsets, memoised: the rules, the NER features, the paragraph and
+        role classifiers all segment the same paragraphs."""
+        if self.CACHE_SIZE <= 0:  # memoising switched off (nlp.bench times stages on repeated text)
+            return tuple(self._tk.tokenize(text, HMM=self.hmm))
+        cache = self.__dict__.setdefault("_cache", {})
+        hit = cache.get(text)
+        if hit is None:
+            if len(cache) >= self.CACHE_SIZE:
+                cache.clear()
+            hit = cache[text] = tuple(self._tk.tokenize(text, HMM=self.hmm))
+        return hit
+
     def __call__(self, text: str) -> list[Token]:
-        return [Token(w, s, e) for w, s, e in self._tk.tokenize(text, HMM=self.hmm)]
+        return [Token(w, s, e) for w, s, e in self._segment(text)]
 
     def words(self, text: str) -> list[str]:
-        return self._tk.lcut(text, HMM=self.hmm)
+        return [w for w, _s, _e in self._segment(text)]
 
     def word_boundaries(self, text: str) -> list[str]:
         """One B/M/E/S tag per character from the segmentation (a feature for char models)."""
         tags: list[str] = []
-        for w, _s, _e in self._tk.tokenize(text, HMM=self.hmm):
+        for w, _s, _e in self._segment(text):
             n = len(w)
             tags.extend(["S"] if n == 1 else ["B"] + ["M"] * (n - 2) + ["E"])
         return tags
@@ -72,12 +88,32 @@ class WordTokenizer:
         return dst
 
 
-_DEFAULT: WordTokenizer | None = None
+_SHARED: dict[tuple[str, bool], WordTokenizer] = {}
+
+
+def shared_tokenizer(user_dict: str | Path | None = DEFAULT_DICT, hmm: bool = True) -> WordTokenizer:
+    """One tokenizer per dictionary *content* in the process: model folders carry copies of the same
+    dictionary, and their stages then share one jieba instance and its segmentation cache.
+
+    >>> shared_tokenizer() is default_tokenizer()
+    True
+    """
+    path = Path(user_dict) if user_dict else None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else ""
+    key = (digest, hmm)
+    if key not in _SHARED:
+        _SHARED[key] = WordTokenizer(path, hmm=hmm)
+    return _SHARED[key]
+
+
+def clear_caches() -> None:
+    """Forget memoised segmentations (``nlp.pipeline.Pipeline`` does this at each new document, so
+    stages share the segmentation of one document and a benchmark that repeats its corpus does not
+    time cache hits)."""
+    for tok in _SHARED.values():
+        tok.__dict__.pop("_cache", None)
 
 
 def default_tokenizer() -> WordTokenizer:
     """A process-wide tokenizer with the packaged domain dictionary (built once)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = WordTokenizer()
-    return _DEFAULT
+    return shared_tokenizer(DEFAULT_DICT)

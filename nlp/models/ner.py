@@ -528,9 +528,9 @@ class NerTagger:
     def load(cls, path: str | Path, *, onnx: bool | str = False, **kwargs) -> "NerTagger":
         """Load our model folder or any local HF token-classification checkpoint.
 
-        ``onnx=True`` uses ``model.onnx`` (else ``model.int8.onnx``) in the folder: on this
-        hardware (hidden 128) fp32 ONNX Runtime was faster than int8 (see ``jixiao bench
-        --onnx``); a string names the file.
+        ``onnx=True`` uses ``model.int8.onnx`` (else ``model.onnx``) in the folder: int8 dynamic
+        quantisation tags 1.26× faster than fp32 here (``jixiao bench --onnx``) and agrees with
+        the torch model on 2030 of 2031 spans of the gold texts; a string names the file.
         """
         folder = Path(path)
         if not (folder / "config.json").is_file():
@@ -547,14 +547,14 @@ class NerTagger:
         model.eval()
         word_tok = None
         if uses_boundaries(model):
-            from nlp.tokenize import WordTokenizer
+            from nlp.tokenize import shared_tokenizer
 
             d = folder / "jieba_dict.txt"
-            word_tok = WordTokenizer(user_dict=d if d.is_file() else None)
+            word_tok = shared_tokenizer(d if d.is_file() else None)
         onnx_path = None
         if onnx:
             onnx_path = folder / onnx if isinstance(onnx, str) else next(
-                (folder / f for f in ("model.onnx", "model.int8.onnx") if (folder / f).is_file()), None)
+                (folder / f for f in ("model.int8.onnx", "model.onnx") if (folder / f).is_file()), None)
             if onnx_path is None or not Path(onnx_path).is_file():
                 raise UsageError(E_ONNX, f"no ONNX model in '{folder}'; run `jixiao ner export "
                                  f"{folder}` first", path=str(folder))

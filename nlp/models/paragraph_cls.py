@@ -35,7 +35,7 @@ from nlp.models.estimator import (
     E_BAD_ARRAYS, E_BAD_CONFIG, E_BAD_DATA, E_BAD_LABEL, Estimator, Item, best_threshold, check_items, group_folds,
     load_arrays, read_config, read_json, register, save_arrays, write_config, write_json,
 )
-from nlp.tokenize import DEFAULT_DICT, WordTokenizer
+from nlp.tokenize import DEFAULT_DICT, WordTokenizer, shared_tokenizer
 
 #: The paragraph labels, in the fixed order of every probability column.
 LABELS: tuple[str, ...] = ("经验做法", "存在问题", "建议")
@@ -58,7 +58,7 @@ PUNCT_ONLY_RE = re.compile(r"^[\s\W_]+$")
 
 @functools.lru_cache(maxsize=4)
 def _tokenizer(dict_path: str | None) -> WordTokenizer:
-    return WordTokenizer(Path(dict_path) if dict_path else None)
+    return shared_tokenizer(Path(dict_path) if dict_path else None)
 
 
 def normalize_for_ngrams(text: str) -> str:
