@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -59,6 +60,25 @@ def cv_roles_command(ctx: typer.Context, config: Path = _ROLES_CONFIG) -> None:
                            for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
 
 
+def cv_pipeline_command(
+    cls_config: Path = typer.Option(Path("configs/cls.yaml"), "--cls-config", help="Paragraph classifier config."),
+    roles_config: Path = typer.Option(Path("configs/roles.yaml"), "--roles-config", help="Role model config."),
+    save: Optional[Path] = typer.Option(None, "--save", help="Write per-fold and pooled figures as JSON."),
+) -> None:
+    """Leave-one-document-out of the deployed label + role pipeline: roles on *predicted* labels, vs the rules."""
+    from training.cls import ClsConfig, load_config, load_gold_or_fail
+    from training.pipeline_cv import lodo_pipeline
+    from training.roles import RolesConfig
+
+    cls_cfg = load_config(cls_config, ClsConfig)
+    result = lodo_pipeline(load_gold_or_fail(cls_cfg.gold), cls_cfg, load_config(roles_config, RolesConfig))
+    typer.echo(json.dumps({k: v["pooled"] for k, v in result.items() if isinstance(v, dict)},
+                          ensure_ascii=False, indent=1))
+    if save:
+        save.parent.mkdir(parents=True, exist_ok=True)
+        save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def register(app: "typer.Typer") -> None:
     """Add ``cls``/``roles`` to the shared ``train`` and ``cv`` sub-apps (attached once)."""
     from nlp import cli_train
@@ -69,6 +89,7 @@ def register(app: "typer.Typer") -> None:
     if cv_app is not None:
         cv_app.command("cls", context_settings=_EXTRA)(cv_cls_command)
         cv_app.command("roles", context_settings=_EXTRA)(cv_roles_command)
+        cv_app.command("pipeline")(cv_pipeline_command)
     attach = getattr(cli_train, "attach", None)
     if attach is not None:
         attach(app)
