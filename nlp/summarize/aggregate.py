@@ -353,6 +353,7 @@ class IndicatorRow:
     weight: str | None
     score: str | None
     note: str | None
+    origin: str | None = None  # the record's source in extract.jsonl: table (a table row) or prose
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -399,7 +400,8 @@ def indicator_rows(doc: dict[str, Any]) -> list[IndicatorRow]:
             target_range=t.describe() if t else None,
             actual_value=a.describe() if a else None,
             met=met, met_reason=reason, weight=parse_score(rec.get("weight")),
-            score=parse_score(rec.get("score")), note=_text(rec.get("note"))))
+            score=parse_score(rec.get("score")), note=_text(rec.get("note")),
+            origin=_text(rec.get("source"))))
     return rows
 
 

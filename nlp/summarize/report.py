@@ -302,7 +302,7 @@ _EMPTY_COLUMNS = {
     "links": ["theme", "region", "year", "file", "paragraph", "problem", "role", "linked"],
     "sentences": ["row_id", "doc_id", "source", "region", "year", "fund", "section",
                   "paragraph", "sentence", "start", "end", "label", "text"],
-    "indicators": ["doc_id", "region", "year", "name", "target", "actual", "met", "score"],
+    "indicators": ["doc_id", "region", "year", "name", "target", "actual", "met", "score", "origin"],
     "indicators_by_region": ["region", "indicators", "met", "not_met", "unknown"],
     "documents": ["doc_id", "source", "title", "region", "year", "fund"],
 }
