@@ -41,3 +41,23 @@ def test_extract_paragraph_records_carries_money_values():
     recs = extract_paragraph_records("t", ["收入8684万元。"])
     amount = next(e for e in recs[0]["entities"] if e[2] == "AMOUNT")
     assert amount[:2] == [2, 6] and str(amount[3]) == "86840000"
+
+
+def test_ner_types_auto_follows_the_lodo_winner(tmp_path):
+    import json
+
+    from nlp.models.ner import auto_types, ner_stage
+
+    (tmp_path / "metrics.json").write_text(json.dumps({"entity_sources": {
+        "AMOUNT": "model", "UNIT": "rules", "INDICATOR": "rules", "TARGET": "rules", "ACTUAL": "rules",
+        "SCORE": "rules"}}), encoding="utf-8")
+    assert auto_types(tmp_path) == ["AMOUNT"]
+    (tmp_path / "metrics.json").write_text(json.dumps({"entity_sources": {t: "rules" for t in (
+        "AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")}}), encoding="utf-8")
+    stage = ner_stage(tmp_path, types="auto")  # nothing to load: the folder has no model at all
+    assert stage.entity_types == [] and "from the rules for AMOUNT" in stage.note
+
+
+def test_default_pipeline_says_which_source_writes_entities():
+    pipe = load_pipeline()
+    assert any(note.startswith("ner: ") for note in pipe.notes)
