@@ -68,8 +68,8 @@ def link_indicators(doc: Document) -> Document:
                     if current is None:
                         current = Indicator(paragraph=p.index, name=ent.text, source="prose")
                         local[k] = current
-                    clause_end = min([m.start() for m in re.finditer(r"[。；;]", p.text[ent.end:e])] or [e - ent.end])
-                    w = WEIGHT.search(p.text, ent.end, ent.end + clause_end + 1) if current.weight is None else None
+                    # the weight 「分值 5 分」 anywhere after the name in this sentence
+                    w = WEIGHT.search(p.text, ent.end, e) if current.weight is None else None
                     if w:
                         current.weight = Decimal(w.group(1))
                 elif ent.type in VALUE_TYPES and current is not None:

@@ -22,8 +22,8 @@ from typing import Any
 
 from nlp.errors import UsageError
 from training.loop import optimizer_step
-from nlp.models.ner import (ENTITY_TYPES, better_sources, NER_SCHEMA_VERSION, NerTagger, bio_labels, model_classes,
-                            uses_rules)
+from nlp.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
+                            model_classes, uses_rules)
 
 E_CONFIG = "E420"        # config file unreadable / unknown key / bad value
 E_BASE_MODEL = "E421"    # --base-model folder unusable
