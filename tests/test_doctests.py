@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["nlp.text", "nlp.clean", "nlp.structure", "nlp.normalize", "nlp.rules.entities", "nlp.rules.labels",
-           "nlp.tokenize", "nlp.labels.draft", "nlp.link", "nlp.models.ner", "nlp.summarize.aggregate"]
+           "nlp.tokenize", "nlp.labels.draft", "nlp.link", "nlp.models.ner", "nlp.summarize.aggregate", "training.ner"]
 
 
 @pytest.mark.parametrize("name", MODULES)

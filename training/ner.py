@@ -67,6 +67,7 @@ class TrainConfig:
     warmup: float = 0.1
     threads: int = 2
     max_minutes: float = 9.0       # stop early (with a warning) to keep the promise of < 10 min
+    rule_dropout: float = 0.0      # chance that a rule span is hidden (set to O) in a training batch
 
 
 @dataclass
@@ -286,6 +287,38 @@ def collate(rows: list[dict], pad_id: int):
     return out
 
 
+def drop_rule_spans(rule_ids, p: float, rng: random.Random):
+    """Hide whole rule spans (their B-/I- feature ids become O) with probability ``p`` each, so the model
+    also learns the text evidence for an entity and not only to copy the rule tag.
+
+    >>> import torch
+    >>> from nlp.models.ner import RULE_IDS
+    >>> x = torch.tensor([[RULE_IDS["O"], RULE_IDS["B-AMOUNT"], RULE_IDS["I-AMOUNT"], RULE_IDS["B-UNIT"], 0]])
+    >>> drop_rule_spans(x, 1.0, random.Random(0)).tolist() == [[RULE_IDS["O"]] * 4 + [0]]
+    True
+    """
+    from nlp.models.ner import RULE_IDS
+
+    o_id = RULE_IDS["O"]
+    inside = {v for k, v in RULE_IDS.items() if k.startswith("I-")}
+    begin = {v for k, v in RULE_IDS.items() if k.startswith("B-")}
+    out = rule_ids.clone()
+    rows = out.tolist()
+    for r, ids in enumerate(rows):
+        i = 0
+        while i < len(ids):
+            if ids[i] in begin:
+                j = i + 1
+                while j < len(ids) and ids[j] in inside:
+                    j += 1
+                if rng.random() < p:
+                    out[r, i:j] = o_id
+                i = j
+            else:
+                i += 1
+    return out
+
+
 def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
                use_boundaries: bool, use_rules: bool = False, progress: bool = True,
                desc: str = "train") -> list[float]:
@@ -321,6 +354,8 @@ def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
                     batch.pop("boundary_ids", None)
                 if not use_rules:
                     batch.pop("rule_ids", None)
+                elif tcfg.rule_dropout > 0:
+                    batch["rule_ids"] = drop_rule_spans(batch["rule_ids"], tcfg.rule_dropout, rng)
                 losses.append(optimizer_step(model, batch, opt, sched))
                 bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
             history.append(sum(losses) / max(1, len(losses)))
