@@ -28,6 +28,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from nlp.doc import Document, Entity, Indicator
+from nlp.normalize import parse_value
 from nlp.rules.labels import split_sentences
 
 VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
@@ -75,7 +76,7 @@ def link_indicators(doc: Document) -> Document:
                 elif ent.type in VALUE_TYPES and current is not None:
                     if ent.type == "SCORE":
                         if current.score is None:
-                            current.score = ent.value if ent.value is not None else _number(ent.text)
+                            current.score = ent.value if ent.value is not None else parse_value(ent.text).value
                     elif getattr(current, _FIELD[ent.type]) is None:
                         setattr(current, _FIELD[ent.type], ent.text)
         for rec in local.values():
@@ -100,11 +101,6 @@ def _same_record(records: list[Indicator], rec: Indicator) -> Indicator | None:
                 and agree(r.actual, rec.actual) and (r.target or r.actual) and (rec.target or rec.actual)):
             return r
     return None
-
-
-def _number(text: str) -> Decimal | None:
-    m = re.search(r"\d+(?:\.\d+)?", text)
-    return Decimal(m.group(0)) if m else None
 
 
 __all__ = ["link_indicators"]

@@ -88,7 +88,8 @@ class WordTokenizer:
         return dst
 
 
-_SHARED: dict[tuple[str, bool], WordTokenizer] = {}
+_SHARED: dict[tuple[str, bool], WordTokenizer] = {}  # (sha256 of the dictionary, hmm) → tokenizer
+_BY_FILE: dict[tuple[str, int, int, bool], WordTokenizer] = {}  # (path, mtime, size, hmm) → the same
 
 
 def shared_tokenizer(user_dict: str | Path | None = DEFAULT_DICT, hmm: bool = True) -> WordTokenizer:
@@ -99,11 +100,16 @@ def shared_tokenizer(user_dict: str | Path | None = DEFAULT_DICT, hmm: bool = Tr
     True
     """
     path = Path(user_dict) if user_dict else None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else ""
-    key = (digest, hmm)
-    if key not in _SHARED:
-        _SHARED[key] = WordTokenizer(path, hmm=hmm)
-    return _SHARED[key]
+    stat = path.stat() if path is not None and path.is_file() else None
+    # called per paragraph (rules) and per predict call (classifiers): hash a dictionary file only
+    # the first time it is seen in this state
+    seen = (str(path), stat.st_mtime_ns, stat.st_size, hmm) if stat else ("", 0, 0, hmm)
+    if seen not in _BY_FILE:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if stat else ""
+        if (digest, hmm) not in _SHARED:
+            _SHARED[(digest, hmm)] = WordTokenizer(path if stat else None, hmm=hmm)
+        _BY_FILE[seen] = _SHARED[(digest, hmm)]
+    return _BY_FILE[seen]
 
 
 def clear_caches() -> None:
@@ -115,5 +121,12 @@ def clear_caches() -> None:
 
 
 def default_tokenizer() -> WordTokenizer:
-    """A process-wide tokenizer with the packaged domain dictionary (built once)."""
-    return shared_tokenizer(DEFAULT_DICT)
+    """A process-wide tokenizer with the packaged domain dictionary (built once; the rules call this
+    per paragraph)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = shared_tokenizer(DEFAULT_DICT)
+    return _DEFAULT
+
+
+_DEFAULT: WordTokenizer | None = None
