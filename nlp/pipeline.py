@@ -276,8 +276,9 @@ def _roles_stage(path: str = "models/roles", **_: Any) -> Callable[[Document], D
 
 @register_stage("ner_entities.v1")
 def _ner_stage(path: str = "models/ner", types: str = "AMOUNT,UNIT,INDICATOR,TARGET,ACTUAL,SCORE", onnx: Any = False,
-               **_: Any) -> Callable[[Document], Document]:
-    """Entities of the listed types from the token-classification model (after the rule entities stage)."""
+               ties: str = "model", **_: Any) -> Callable[[Document], Document]:
+    """Entities of the listed types from the token-classification model (after the rule entities stage);
+    ``types: auto`` keeps the better leave-one-document-out source per type (``ties``: model|rules)."""
     from nlp.models.ner import ner_stage
 
-    return ner_stage(path, types=types, onnx=onnx)
+    return ner_stage(path, types=types, onnx=onnx, ties=ties)

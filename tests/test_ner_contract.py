@@ -172,3 +172,48 @@ def test_a_large_rule_prior_reproduces_the_rules(trained):
         assert tagger.predict(texts) == [[tuple(s) for s in spans] for spans in rule_spans_for_texts(texts)]
     finally:
         tagger.rule_prior = 0.0
+
+
+def test_whole_rule_spans_is_saved_with_the_model(tmp_path):
+    cfg = config_from_dict({**TINY, "model": {**TINY["model"], "whole_rule_spans": True},
+                            "train": {**TINY["train"], "epochs": 1}})
+    tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
+    assert tagger.whole_rule_spans
+    tagger.save(tmp_path)
+    assert NerTagger.load(tmp_path).whole_rule_spans
+    # a model decoded with whole rule spans never ends an entity inside a rule span
+    from nlp.models.ner import rule_spans_for_texts
+
+    texts = ["保费收入5617.38万元，增幅为13.43%", "实际完成值为按时报送，得分5分"]
+    for spans, rules in zip(tagger.predict(texts), rule_spans_for_texts(texts)):
+        for s, e, _t in spans:
+            assert not any(rs < e < re and s >= rs for rs, re, _rt in rules), (spans, rules)
+
+
+def test_nested_cv_never_trains_on_the_outer_document(tmp_path, monkeypatch):
+    import training.ner as tn
+
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for d in ("a", "b", "c"):
+        with open(gold / f"{d}.jsonl", "w", encoding="utf-8") as fh:
+            for k, r in enumerate(TRAIN[:4]):
+                fh.write(json.dumps({**r, "doc_id": d, "para": k, "labels": [], "roles": []},
+                                    ensure_ascii=False) + "\n")
+    seen: list[set] = []
+    real_fit = tn.fit
+
+    def spy(cfg, records, **kw):
+        seen.append({r["doc_id"] for r in records})
+        return real_fit(cfg, records, **kw)
+
+    monkeypatch.setattr(tn, "fit", spy)
+    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 1}})
+    out = tn.nested_cv_ner(cfg, progress=False, priors=(1.0, 8.0))
+    assert set(out["chosen"]) == {"a", "b", "c"}
+    assert len(seen) == 3 * 2 + 3            # per outer fold: 2 inner fits + the outer fit
+    for k, test in enumerate(("a", "b", "c")):
+        assert all(test not in docs for docs in seen[3 * k:3 * k + 3])
+    for c in out["chosen"].values():
+        assert c["rule_prior"] in (1.0, 8.0) and isinstance(c["whole_rule_spans"], bool)
+    assert "micro" in out["model"]["pooled"]

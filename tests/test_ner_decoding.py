@@ -114,3 +114,52 @@ def test_rule_feature_ids_follow_the_rule_spans():
         "B-AMOUNT", "I-AMOUNT", "B-UNIT", "I-UNIT"]
     assert rule_ids_for(offsets, []) == [RULE_IDS["O"]] * 4
     assert min(RULE_IDS.values()) == 1  # 0 stays the padding id
+
+
+def test_whole_rule_spans_forbid_cutting_a_rule_span_short():
+    from nlp.models.ner import continue_masks
+
+    cont = continue_masks(LABELS)
+    # the model wants B-ACTUAL I-ACTUAL I-ACTUAL O over a 4-character rule span (按时报送)
+    scores = np.full((5, len(LABELS)), -9.0, dtype=np.float32)
+    for t, lab in enumerate(["B-ACTUAL", "I-ACTUAL", "I-ACTUAL", "O", "O"]):
+        scores[t, LABELS.index(lab)] = -0.05
+    scores[3, LABELS.index("I-ACTUAL")] = -3.9
+    inside = np.array([False, True, True, True, False])
+    free = [LABELS[i] for i in viterbi_decode(scores, START, TRANS)]
+    whole = [LABELS[i] for i in viterbi_decode(scores, START, TRANS, inside, cont)]
+    assert free[3] == "O"
+    assert whole == ["B-ACTUAL", "I-ACTUAL", "I-ACTUAL", "I-ACTUAL", "O"]
+
+
+def test_whole_rule_spans_still_let_the_model_drop_or_relabel_a_rule_span():
+    from nlp.models.ner import continue_masks
+
+    cont = continue_masks(LABELS)
+    inside = np.array([False, True, True])
+    drop = np.log(np.full((3, len(LABELS)), 0.01, dtype=np.float32))
+    drop[:, 0] = 0.0                                   # the model says O everywhere: allowed
+    assert viterbi_decode(drop, START, TRANS, inside, cont) == [0, 0, 0]
+    relabel = np.full((3, len(LABELS)), -9.0, dtype=np.float32)
+    for t, lab in enumerate(["B-TARGET", "I-TARGET", "I-TARGET"]):
+        relabel[t, LABELS.index(lab)] = 0.0
+    assert [LABELS[i] for i in viterbi_decode(relabel, START, TRANS, inside, cont)] == [
+        "B-TARGET", "I-TARGET", "I-TARGET"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 2**31 - 1))
+def test_whole_rule_spans_paths_are_valid_and_never_end_inside(length, seed):
+    from nlp.models.ner import continue_masks
+
+    cont = continue_masks(LABELS)
+    rng = np.random.default_rng(seed)
+    scores = np.log(rng.dirichlet(np.ones(len(LABELS)) * 0.3, size=length)).astype(np.float32)
+    inside = rng.random(length) < 0.4
+    inside[0] = False
+    path = viterbi_decode(scores, START, TRANS, inside, cont)
+    assert is_valid_path(path, START, TRANS)
+    for t in range(1, length):
+        prev = LABELS[path[t - 1]]
+        if inside[t] and prev != "O":
+            assert LABELS[path[t]] == "I-" + prev[2:]

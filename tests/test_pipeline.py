@@ -58,6 +58,27 @@ def test_ner_types_auto_follows_the_lodo_winner(tmp_path):
     assert stage.entity_types == [] and "from the rules for AMOUNT" in stage.note
 
 
+def test_ner_types_auto_keeps_the_rules_only_where_strictly_better(tmp_path):
+    import json
+
+    import pytest
+
+    from nlp.errors import UsageError
+    from nlp.models.ner import auto_types, ner_stage
+
+    def table(f1s):
+        return {"pooled": {"per_type": {t: {"f1": f} for t, f in f1s.items()}}}
+
+    cv = {"model": table({"AMOUNT": 0.986, "UNIT": 0.98, "INDICATOR": 0.859}),
+          "rules": table({"AMOUNT": 0.98600001, "UNIT": 0.991, "INDICATOR": 0.864})}
+    (tmp_path / "metrics.json").write_text(json.dumps({"leave_one_document_out": cv}), encoding="utf-8")
+    # AMOUNT ties (to 4 decimals): the model; UNIT, INDICATOR: the rules are better; no figures: the model
+    assert auto_types(tmp_path) == ["AMOUNT", "TARGET", "ACTUAL", "SCORE"]
+    assert auto_types(tmp_path, ties="rules") == ["TARGET", "ACTUAL", "SCORE"]
+    with pytest.raises(UsageError):
+        ner_stage(tmp_path, types="auto", ties="coin")
+
+
 def test_default_pipeline_says_which_source_writes_entities():
     pipe = load_pipeline()
     assert any(note.startswith("ner: ") for note in pipe.notes)

@@ -81,6 +81,7 @@ def _model_classes():
         boundary_vocab_size: int = 5
         use_rule_features: bool = False
         rule_prior: float = 0.0
+        whole_rule_spans: bool = False
         rule_vocab_size: int = 1 + 2 * len(ENTITY_TYPES) + 1
         ner_schema_version: int = NER_SCHEMA_VERSION
 
@@ -237,8 +238,32 @@ def is_valid_path(path: Sequence[int], start_ok: np.ndarray, trans_ok: np.ndarra
     return bool(start_ok[p[0]] and trans_ok[p[:-1], p[1:]].all())
 
 
-def viterbi_decode(scores: np.ndarray, start_ok: np.ndarray, trans_ok: np.ndarray) -> list[int]:
+def continue_masks(labels: Sequence[str]) -> np.ndarray:
+    """``cont_ok[T, T]``: the transitions allowed *inside* a rule span (see :func:`viterbi_decode`).
+
+    From ``O`` anything valid; from ``B-Y``/``I-Y`` only ``I-Y``: an entity that is open when a
+    rule span continues must continue too, so the model cannot cut a rule span short or in two.
+
+    >>> continue_masks(["O", "B-A", "I-A"]).tolist()
+    [[True, True, False], [False, False, True], [False, False, True]]
+    """
+    _start, trans = transition_masks(labels)
+    cont = trans.copy()
+    for i, lab in enumerate(labels):
+        if lab != "O":
+            cont[i] = False
+            cont[i, labels.index(f"I-{lab[2:]}")] = True
+    return cont
+
+
+def viterbi_decode(scores: np.ndarray, start_ok: np.ndarray, trans_ok: np.ndarray,
+                   inside: np.ndarray | None = None, cont_ok: np.ndarray | None = None) -> list[int]:
     """Best tag path under the constraints for one sequence of per-token log-probs [L, T].
+
+    ``inside[t]`` (with ``cont_ok`` from :func:`continue_masks`) marks tokens that continue a rule
+    span (rule tag ``I-*``): there an open entity may not end, so the model keeps, relabels, drops
+    or extends a rule span but never truncates it (held-out models cut the last character of
+    rule spans whose final character they had not seen in training: 「按时报送」 → 「按时报」).
 
     When the per-token argmax is already valid it is the constrained optimum too (the constraint
     only forbids paths), so the dynamic programme runs only when argmax breaks a rule.
@@ -248,24 +273,37 @@ def viterbi_decode(scores: np.ndarray, start_ok: np.ndarray, trans_ok: np.ndarra
     [0, 1]
     >>> viterbi_decode(np.log(np.array([[.3, .3, .4], [.1, .2, .7]])), start, trans)
     [1, 2]
+    >>> s = np.log(np.array([[.1, .8, .1], [.2, .1, .7], [.6, .1, .3]]))     # B-A I-A O: a cut
+    >>> cont = continue_masks(["O", "B-A", "I-A"])
+    >>> viterbi_decode(s, start, trans), viterbi_decode(s, start, trans, np.array([0, 1, 1]), cont)
+    ([1, 2, 0], [1, 2, 2])
     """
     if scores.shape[0] == 0:
         return []
+    use_inside = inside is not None and cont_ok is not None and bool(np.any(inside))
     greedy = scores.argmax(-1)
-    if is_valid_path(greedy, start_ok, trans_ok):
+    if is_valid_path(greedy, start_ok, trans_ok) and (
+            not use_inside or _keeps_spans(greedy, inside, cont_ok)):
         return greedy.tolist()
     neg = np.float32(-1e9)
     trans = np.where(trans_ok, 0.0, neg).astype(np.float32)
+    cont = np.where(cont_ok, 0.0, neg).astype(np.float32) if use_inside else trans
     dp = np.where(start_ok, scores[0], neg)
     back = np.empty((scores.shape[0], scores.shape[1]), dtype=np.int64)
     for t in range(1, scores.shape[0]):
-        cand = dp[:, None] + trans                      # [from, to]
+        cand = dp[:, None] + (cont if use_inside and inside[t] else trans)   # [from, to]
         back[t] = cand.argmax(0)
         dp = cand[back[t], np.arange(scores.shape[1])] + scores[t]
     path = [int(dp.argmax())]
     for t in range(scores.shape[0] - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return path[::-1]
+
+
+def _keeps_spans(path: np.ndarray, inside: np.ndarray, cont_ok: np.ndarray) -> bool:
+    """Whether ``path`` respects ``cont_ok`` at every ``inside`` token."""
+    t = np.nonzero(np.asarray(inside[1:len(path)], dtype=bool))[0] + 1
+    return bool(cont_ok[path[t - 1], path[t]].all()) if len(t) else True
 
 
 def tags_to_spans(tags: Sequence[str], offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -318,6 +356,10 @@ def span_tags(offsets: Sequence[tuple[int, int]], spans, special: Sequence[int] 
 
 #: Rule-feature ids: 0 padding/special, then O, B-AMOUNT, I-AMOUNT, ... (bio_labels order + 1).
 RULE_IDS: dict[str, int] = {lab: i + 1 for i, lab in enumerate(bio_labels())}
+
+
+#: Rule-feature ids of the ``I-*`` tags (a token that continues a rule span).
+_RULE_INSIDE_IDS = np.array([i for lab, i in RULE_IDS.items() if lab.startswith("I-")])
 
 
 def rule_ids_for(offsets: Sequence[tuple[int, int]], spans) -> list[int]:
@@ -517,6 +559,10 @@ class NerTagger:
         # Bonus added to the log-prob of the rule's own tag before decoding (models with rule
         # features): 0 trusts the model, large values reproduce the rules.
         self.rule_prior = float(getattr(model.config, "rule_prior", 0.0) or 0.0)
+        # Decode rule spans whole (models with rule features): an entity open inside a rule span
+        # may not end before it does (``viterbi_decode``). Off for checkpoints saved before it.
+        self.whole_rule_spans = bool(getattr(model.config, "whole_rule_spans", False))
+        self.cont_ok = continue_masks(self.labels)
         self._ort = None
         if onnx_path is not None:
             from nlp.models.onnx_runtime import OnnxForward
@@ -630,7 +676,10 @@ class NerTagger:
             rules = encoded[i].rules
             if self.rule_prior and rules is not None and len(rules) == len(scores_i):
                 scores_i[np.arange(len(rules)), np.asarray(rules) - 1] += self.rule_prior
-            path = viterbi_decode(scores_i, self.start_ok, self.trans_ok)
+            inside = None
+            if self.whole_rule_spans and rules is not None and len(rules) == len(scores_i):
+                inside = np.isin(np.asarray(rules), _RULE_INSIDE_IDS)
+            path = viterbi_decode(scores_i, self.start_ok, self.trans_ok, inside, self.cont_ok)
             out[i] = tags_to_spans([self.labels[j] for j in path], encoded[i].offsets)
         return out
 
@@ -726,18 +775,28 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
     return doc
 
 
-def better_sources(cv: Mapping | None) -> dict[str, str]:
+TIE_POLICIES = ("model", "rules")
+
+
+def better_sources(cv: Mapping | None, ties: str = "model") -> dict[str, str]:
     """Per entity type, the source with the higher pooled leave-one-document-out F1.
 
     ``cv`` is the ``leave_one_document_out`` entry of a model folder's ``metrics.json`` (the
-    output of ``jixiao cv ner``). A tie goes to the rules (deterministic, already computed);
-    types without figures go to the model.
+    output of ``jixiao cv ner``). The rules keep a type only where they are strictly better; a
+    tie (F1 equal to 4 decimals) goes to ``ties``: the model by default, since the model is meant
+    to replace the rules unless they measurably beat it (issue 4), and its figure is held-out while
+    the rules' is in-sample. Types without figures go to the model.
 
-    >>> cv = {"model": {"pooled": {"per_type": {"AMOUNT": {"f1": .95}, "UNIT": {"f1": .99}}}},
-    ...       "rules": {"pooled": {"per_type": {"AMOUNT": {"f1": .97}, "UNIT": {"f1": .98}}}}}
-    >>> better_sources(cv)["AMOUNT"], better_sources(cv)["UNIT"], better_sources(cv)["SCORE"]
-    ('rules', 'model', 'model')
+    >>> cv = {"model": {"pooled": {"per_type": {"AMOUNT": {"f1": .95}, "UNIT": {"f1": .99},
+    ...                                          "SCORE": {"f1": .98}}}},
+    ...       "rules": {"pooled": {"per_type": {"AMOUNT": {"f1": .97}, "UNIT": {"f1": .98},
+    ...                                          "SCORE": {"f1": .98}}}}}
+    >>> src = better_sources(cv)
+    >>> src["AMOUNT"], src["UNIT"], src["SCORE"], src["TARGET"], better_sources(cv, ties="rules")["SCORE"]
+    ('rules', 'model', 'model', 'model', 'rules')
     """
+    if ties not in TIE_POLICIES:
+        raise UsageError(E_MODEL_CONFIG, f"ties must be one of {', '.join(TIE_POLICIES)}, got {ties!r}")
     out = {t: "model" for t in ENTITY_TYPES}
     try:
         model = cv["model"]["pooled"]["per_type"]
@@ -746,38 +805,44 @@ def better_sources(cv: Mapping | None) -> dict[str, str]:
         return out
     for t in ENTITY_TYPES:
         m, r = (model.get(t) or {}).get("f1"), (rules.get(t) or {}).get("f1")
-        if m is not None and r is not None and round(r, 4) >= round(m, 4):
+        if m is None or r is None:
+            continue
+        m, r = round(m, 4), round(r, 4)
+        if r > m or (r == m and ties == "rules"):
             out[t] = "rules"
     return out
 
 
-def auto_types(path: str | Path) -> list[str]:
-    """The types a model folder should write under ``types: auto``: those it won leave-one-document-out.
+def auto_types(path: str | Path, ties: str = "model") -> list[str]:
+    """The types a model folder should write under ``types: auto`` (see :func:`better_sources`).
 
-    Uses ``metrics.json`` → ``entity_sources`` (written by ``jixiao train ner --cv``), else the
-    LODO table in it, else every type (a checkpoint without our metrics).
+    Uses the LODO table in ``metrics.json`` (written by ``jixiao train ner --cv``), else its
+    ``entity_sources``, else every type (a checkpoint without our metrics).
     """
     metrics = read_model_card_metrics(path) or {}
-    sources = metrics.get("entity_sources") or better_sources(metrics.get("leave_one_document_out"))
+    cv = metrics.get("leave_one_document_out")
+    sources = better_sources(cv, ties) if cv else (metrics.get("entity_sources") or {})
     return [t for t in ENTITY_TYPES if sources.get(t, "model") == "model"]
 
 
 def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTITY_TYPES,
-              onnx: bool | str = False, batch_size: int = 32, num_threads: int | None = None):
+              onnx: bool | str = False, batch_size: int = 32, num_threads: int | None = None,
+              ties: str = "model"):
     """A pipeline stage ``Document -> Document`` writing the entities layer with the model.
 
     ``types`` may be a comma-separated string (``"AMOUNT,UNIT"``) from a manifest, or ``"auto"``:
-    the types on which the model beat the rules leave-one-document-out (:func:`auto_types`); the
-    rule entities of the other types stay (each entity's ``source`` says which wrote it).
+    the types on which the model is not worse than the rules leave-one-document-out
+    (:func:`auto_types`, ``ties`` deciding equal F1); the rule entities of the other types stay
+    (each entity's ``source`` says which wrote it).
     """
     if isinstance(types, str) and types.strip() == "auto":
-        types = auto_types(path)
+        types = auto_types(path, ties)
         logger.info("ner stage %s: model for %s, rules for the rest (leave-one-document-out, "
-                    "metrics.json entity_sources)", path, ", ".join(types) or "no type")
+                    "metrics.json)", path, ", ".join(types) or "no type")
         rules_kept = [t for t in ENTITY_TYPES if t not in types]
         note = (f"entities from the model ({path}) for {', '.join(types) or 'no type'}; from the rules for "
-                f"{', '.join(rules_kept) or 'no type'} (the better leave-one-document-out F1 per type, "
-                "a tie goes to the rules; see the model card)")
+                f"{', '.join(rules_kept) or 'no type'} (leave-one-document-out F1 per type; the rules keep "
+                f"a type only where strictly better, a tie goes to the {ties}; see the model card)")
         if not types:  # the rules won every type: nothing to load or run
             def keep(doc):
                 return doc
