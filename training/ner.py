@@ -662,6 +662,11 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                   "model is not worse than the rules (a tie goes to the model: it is meant to "
                   "replace the rules unless they measurably beat it; `ties: rules` reverses that) and "
                   f"keeps the rules' for the others (`entity_sources` in metrics.json: {sources}).", ""]
+        sweep = cv.get("rule_prior_sweep")
+        if sweep:
+            lines += ["Decoding variants of the same fold models (`model.rule_prior_sweep`; `/cut`: without "
+                      "`whole_rule_spans`, `/whole`: with it, no suffix: as configured), pooled:", "",
+                      f1_table({f"rule_prior {name}": r["pooled"] for name, r in sweep.items()}), ""]
         dis = cv.get("disagreements")
         if dis:
             lines += ["Held-out model vs rules, span by span (`jixiao cv ner --errors`; examples in "
@@ -685,11 +690,11 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                   "`m`/`q` tags). The encoder was pre-trained (MLM) on the unlabelled text of the "
                   "seed reports, which are also the evaluation documents (no labels used). The "
                   "rules are not cross-validated: they were written while reading these same "
-                  "documents, so their figures are in-sample. `rule_prior` was chosen with a sweep "
-                  "(`model.rule_prior_sweep`) on these same folds, and `whole_rule_spans` after "
+                  "documents, so their figures are in-sample. `whole_rule_spans` was added after "
                   "reading the held-out disagreements of the previous model (it cut the last "
-                  "character of 22 rule spans); the nested figures above measure that choice "
-                  "procedure without the held-out document.", ""]
+                  "character of 22 rule spans); `rule_prior` is what the nested procedure picks (the "
+                  "best inner micro-F1, ties to the larger prior), and the nested figures measure "
+                  "that procedure without the held-out document.", ""]
     else:
         lines += ["## Leave-one-document-out", "", "Not run for this folder: `jixiao cv ner "
                   "--config configs/ner.yaml` writes the table.", ""]
