@@ -217,3 +217,19 @@ def test_nested_cv_never_trains_on_the_outer_document(tmp_path, monkeypatch):
     for c in out["chosen"].values():
         assert c["rule_prior"] in (1.0, 8.0) and isinstance(c["whole_rule_spans"], bool)
     assert "micro" in out["model"]["pooled"]
+
+
+def test_training_data_is_a_datasets_dataset_and_empty_data_is_refused():
+    import datasets
+
+    from training.data import build_dataset
+
+    tagger = NerTagger.load("models/ner")
+    label2id = {lab: i for i, lab in enumerate(tagger.labels)}
+    ds = build_dataset(TRAIN, tagger.tokenizer, label2id, rule_features=True)
+    assert isinstance(ds, datasets.Dataset) and len(ds) == 5
+    assert set(ds.column_names) == {"input_ids", "attention_mask", "boundary_ids", "rule_ids", "labels"}
+    assert all(len(a) == len(b) for a, b in zip(ds["input_ids"], ds["labels"]))
+    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}})
+    with pytest.raises(UsageError, match="E414"):
+        fit(cfg, [{"doc_id": "a", "para": 0, "text": "", "entities": []}], progress=False)

@@ -186,6 +186,8 @@ def build_dataset(records: Sequence[dict], tokenizer, label2id: dict[str, int], 
         "rule_ids": datasets.Sequence(datasets.Value("int64")),
         "labels": datasets.Sequence(datasets.Value("int64")),
     })
+    if not rows:  # from_list cannot infer an empty table
+        return datasets.Dataset.from_dict({k: [] for k in features}, features=features)
     return datasets.Dataset.from_list(rows, features=features)
 
 

@@ -277,16 +277,18 @@ def length_batches(lengths: list[int], batch_size: int, rng: random.Random) -> l
     return batches
 
 
-def collate(rows: list[dict], pad_id: int):
-    """Pad a list of example dicts into torch tensors (labels padded with -100)."""
+def collate(rows, pad_id: int):
+    """Pad examples into torch tensors (labels padded with -100): a list of example dicts, or a
+    batch of columns (``{"input_ids": [[...], ...], ...}``, what ``datasets.Dataset[indices]`` returns)."""
     import torch
 
-    n = max(len(r["input_ids"]) for r in rows)
+    cols = rows if isinstance(rows, dict) else {k: [r[k] for r in rows] for k in rows[0]}
+    n = max(len(x) for x in cols["input_ids"])
     out = {}
     for key, pad in (("input_ids", pad_id), ("attention_mask", 0), ("boundary_ids", 0), ("rule_ids", 0),
                      ("labels", -100)):
-        if key in rows[0]:
-            out[key] = torch.tensor([r[key] + [pad] * (n - len(r[key])) for r in rows], dtype=torch.long)
+        if key in cols:
+            out[key] = torch.tensor([list(x) + [pad] * (n - len(x)) for x in cols[key]], dtype=torch.long)
     return out
 
 
@@ -322,7 +324,7 @@ def drop_rule_spans(rule_ids, p: float, rng: random.Random):
     return out
 
 
-def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
+def train_loop(model, examples, tcfg: TrainConfig, pad_id: int, *,
                use_boundaries: bool, use_rules: bool = False, progress: bool = True,
                desc: str = "train") -> list[float]:
     """AdamW + linear warm-up/decay over length-bucketed batches; mean loss per epoch."""
@@ -332,7 +334,9 @@ def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
 
     set_seed(tcfg.seed, tcfg.threads)
     rng = random.Random(tcfg.seed)
-    lengths = [len(e["input_ids"]) for e in examples]
+    # a datasets.Dataset (what fit builds) or a list of example dicts
+    lengths = [len(x) for x in examples["input_ids"]] if hasattr(examples, "column_names") \
+        else [len(e["input_ids"]) for e in examples]
     steps_per_epoch = math.ceil(len(examples) / tcfg.batch_size)
     total = max(1, steps_per_epoch * tcfg.epochs)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
@@ -352,7 +356,8 @@ def train_loop(model, examples: list[dict], tcfg: TrainConfig, pad_id: int, *,
         for epoch in range(tcfg.epochs):
             losses = []
             for batch_idx in length_batches(lengths, tcfg.batch_size, rng):
-                batch = collate([examples[i] for i in batch_idx], pad_id)
+                batch = collate(examples[batch_idx] if hasattr(examples, "column_names")
+                                else [examples[i] for i in batch_idx], pad_id)
                 if not use_boundaries:
                     batch.pop("boundary_ids", None)
                 if not use_rules:
@@ -408,7 +413,7 @@ def training_records(cfg: NerConfig, gold: dict[str, list[dict]], *, exclude_doc
 def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progress: bool = True,
         desc: str = "train") -> tuple[NerTagger, list[float], int]:
     """Train a tagger on records; returns (tagger, loss history, number of windows)."""
-    from training.data import build_examples
+    from training.data import build_dataset
 
     from nlp.tokenize import WordTokenizer
 
@@ -420,10 +425,10 @@ def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progres
     label2id = {v: int(k) for k, v in model.config.id2label.items()}
     max_len = min(cfg.model.max_length, int(getattr(model.config, "max_position_embeddings", 512)))
     use_r = uses_rules(model)
-    examples = build_examples(records, tokenizer, label2id, word_tokenizer=word_tok,
-                              max_length=max_len, only_possible=cfg.data.only_possible,
-                              rule_features=use_r)
-    if not examples:
+    examples = build_dataset(records, tokenizer, label2id, word_tokenizer=word_tok,
+                             max_length=max_len, only_possible=cfg.data.only_possible,
+                             rule_features=use_r)
+    if not len(examples):
         raise UsageError("E414", "no training example: the data has no paragraph with text")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     history = train_loop(model, examples, cfg.train, pad_id, use_boundaries=use_b, use_rules=use_r,
