@@ -129,6 +129,36 @@ def test_train_command_writes_a_complete_model_folder(tmp_path):
     m2 = train_ner(cfg, out=tmp_path / "again", progress=False)
     assert m1["loss_per_epoch"] == m2["loss_per_epoch"] and m1["data_hash"] == m2["data_hash"]
     assert "data hash" in (out / "README.md").read_text(encoding="utf-8")
+    # the run re-exports ONNX from the new weights, and the ONNX path gives the torch spans
+    from nlp.models.onnx_runtime import onnx_is_current
+
+    assert (out / "model.int8.onnx").is_file() and onnx_is_current(out)
+    texts = [r["text"] for r in TRAIN]
+    assert NerTagger.load(out, onnx="model.onnx").predict(texts) == NerTagger.load(out).predict(texts)
+
+
+def test_stale_onnx_exports_are_refused_and_the_stage_falls_back_to_torch(tmp_path, caplog):
+    import shutil
+
+    from nlp.models.ner import ner_stage
+    from nlp.models.onnx_runtime import export_onnx, onnx_is_current
+
+    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}})
+    tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
+    tagger.save(tmp_path / "m")
+    export_onnx(tmp_path / "m", quantize=True)
+    assert onnx_is_current(tmp_path / "m")
+    NerTagger.load(tmp_path / "m", onnx=True)            # current: loads
+    # new weights in the folder (a retrain that did not export): the old export must not run
+    other, _h, _n = fit(config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 2}}), TRAIN[:2],
+                        progress=False)
+    other.save(tmp_path / "new")
+    shutil.copyfile(tmp_path / "new" / "model.safetensors", tmp_path / "m" / "model.safetensors")
+    assert not onnx_is_current(tmp_path / "m")
+    with pytest.raises(UsageError, match="E403"):
+        NerTagger.load(tmp_path / "m", onnx=True)
+    stage = ner_stage(tmp_path / "m", types="AMOUNT", onnx="auto")
+    assert "using torch" in caplog.text and stage.entity_types == ["AMOUNT"]
 
 
 def test_model_classes_register_with_auto():

@@ -553,6 +553,21 @@ def nested_cv_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[
             "chosen": chosen, "priors": list(priors)}
 
 
+def _refresh_onnx(folder: Path) -> None:
+    """Re-export ONNX (fp32 + int8) for new weights; without the exporter, drop stale exports so
+    nothing runs old weights (``NerTagger.load`` also refuses an export of other weights)."""
+    from nlp.models.onnx_runtime import export_onnx, remove_exports
+
+    remove_exports(folder)
+    try:
+        export_onnx(folder, quantize=True)
+    except Exception as exc:  # noqa: BLE001 - export is an optimisation; torch still runs the model
+        remove_exports(folder)
+        import logging
+
+        logging.getLogger(__name__).warning("ONNX export skipped (%s); the model runs with torch", exc)
+
+
 def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | None = None,
               extra_files: list[str] = (), progress: bool = True, cv: dict | None = None,
               provisional: bool = False) -> dict[str, Any]:
@@ -575,6 +590,7 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
     tagger.model.config.ner_schema_version = NER_SCHEMA_VERSION
     tagger.model.config.library_versions = library_versions()
     tagger.save(out)
+    _refresh_onnx(out)
     if tagger.word_tokenizer is None:
         from nlp.tokenize import WordTokenizer
 

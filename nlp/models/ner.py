@@ -599,11 +599,17 @@ class NerTagger:
             word_tok = shared_tokenizer(d if d.is_file() else None)
         onnx_path = None
         if onnx:
+            from nlp.models.onnx_runtime import onnx_is_current
+
             onnx_path = folder / onnx if isinstance(onnx, str) else next(
                 (folder / f for f in ("model.int8.onnx", "model.onnx") if (folder / f).is_file()), None)
             if onnx_path is None or not Path(onnx_path).is_file():
                 raise UsageError(E_ONNX, f"no ONNX model in '{folder}'; run `jixiao ner export "
                                  f"{folder}` first", path=str(folder))
+            if (folder / "model.safetensors").is_file() and not onnx_is_current(folder):
+                raise UsageError(E_ONNX, f"the ONNX export in '{folder}' is not from its current "
+                                 "model.safetensors (retrained since?); run `jixiao ner export "
+                                 f"{folder}` again", path=str(folder))
         return cls(model, tokenizer, word_tok, onnx_path=onnx_path, **kwargs)
 
     def save(self, folder: str | Path) -> Path:
@@ -830,6 +836,8 @@ def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTI
               ties: str = "model"):
     """A pipeline stage ``Document -> Document`` writing the entities layer with the model.
 
+    ``onnx``: False (torch), True (``model.int8.onnx``, else ``model.onnx``), a file name, or
+    ``"auto"``: the int8 export when it is current (exported from these weights), else torch.
     ``types`` may be a comma-separated string (``"AMOUNT,UNIT"``) from a manifest, or ``"auto"``:
     the types on which the model is not worse than the rules leave-one-document-out
     (:func:`auto_types`, ``ties`` deciding equal F1); the rule entities of the other types stay
@@ -855,6 +863,14 @@ def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTI
     if unknown:
         raise UsageError(E_MODEL_CONFIG, f"unknown entity types {unknown} for the ner stage; "
                          f"valid: {', '.join(ENTITY_TYPES)}")
+    if isinstance(onnx, str) and onnx.strip() == "auto":
+        from nlp.models.onnx_runtime import onnx_is_current
+
+        current = Path(path, "model.int8.onnx").is_file() and onnx_is_current(path)
+        if not current:
+            logger.warning("ner stage %s: no current ONNX export (run `jixiao ner export %s`); using torch",
+                           path, path)
+        onnx = bool(current)
     tagger = NerTagger.load(path, onnx=onnx, num_threads=num_threads)
 
     def stage(doc):

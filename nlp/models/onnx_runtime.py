@@ -18,6 +18,35 @@ from nlp.errors import UsageError
 
 E_ONNX = "E403"
 INPUT_NAMES = ("input_ids", "attention_mask", "boundary_ids", "rule_ids")
+#: Written next to the exports: the sha256 of the model.safetensors they were exported from, so a
+#: retrained folder never runs stale ONNX weights (``NerTagger.load`` checks it).
+SIDECAR = "onnx.json"
+
+
+def weights_sha256(folder: str | Path) -> str | None:
+    """sha256 of ``model.safetensors`` in ``folder`` (None without one)."""
+    import hashlib
+
+    f = Path(folder) / "model.safetensors"
+    return hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else None
+
+
+def onnx_is_current(folder: str | Path) -> bool:
+    """Whether the ONNX exports in ``folder`` come from its current ``model.safetensors``."""
+    import json
+
+    side = Path(folder) / SIDECAR
+    try:
+        recorded = json.loads(side.read_text(encoding="utf-8")).get("model_sha256")
+    except (OSError, ValueError):
+        return False
+    return recorded is not None and recorded == weights_sha256(folder)
+
+
+def remove_exports(folder: str | Path) -> None:
+    """Delete ONNX exports (and their sidecar) of a folder whose weights changed."""
+    for name in ("model.onnx", "model.int8.onnx", SIDECAR):
+        (Path(folder) / name).unlink(missing_ok=True)
 
 
 def export_onnx(folder: str | Path, *, quantize: bool = True, opset: int = 17) -> list[Path]:
@@ -69,6 +98,11 @@ def export_onnx(folder: str | Path, *, quantize: bool = True, opset: int = 17) -
         q = folder / "model.int8.onnx"
         quantize_dynamic(str(out), str(q), weight_type=QuantType.QInt8)
         paths.append(q)
+    import json
+
+    (folder / SIDECAR).write_text(json.dumps({"model_sha256": weights_sha256(folder),
+                                              "files": [p.name for p in paths], "opset": opset}, indent=2),
+                                  encoding="utf-8")
     return paths
 
 
