@@ -33,6 +33,20 @@ def _print_cv(cv: dict) -> None:
     typer.echo(f1_table(rows))
 
 
+def _write_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+
+def _disagreements(predictions: dict) -> dict:
+    """Model-vs-rules disagreements of a ``cross_validate_ner(…, predictions=…)`` run (the rules'
+    spans reused when the run scored them)."""
+    from training.metrics import disagreements, rules_records
+
+    gold = predictions["gold"]
+    return disagreements(gold, predictions["model"], predictions.get("rules") or rules_records(gold))
+
+
 @train_app.command("ner", context_settings=_EXTRA)
 def train_ner_command(
     ctx: typer.Context,
@@ -61,11 +75,9 @@ def train_ner_command(
                                        predictions=held_out)
         _print_cv(cv_result)
         if "pooled" in cv_result.get("rules", {}):
-            from training.data import read_gold
-            from training.metrics import disagreement_markdown, disagreements, rules_records
+            from training.metrics import disagreement_markdown
 
-            gold = read_gold(cfg.data.gold)
-            report = disagreements(gold, held_out["model"], rules_records(gold))
+            report = _disagreements(held_out)
             cv_result["disagreements"] = report["per_type"]
             errors_md = disagreement_markdown(report)
     elif cv_report:
@@ -104,8 +116,7 @@ def cv_ner_command(
                                extra_files=[str(d) for d in data], progress=not quiet)
         _print_cv(result)
         if save:
-            save.parent.mkdir(parents=True, exist_ok=True)
-            save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+            _write_json(save, result)
         return
     held_out: dict = {}
     result = cross_validate_ner(cfg, base=str(base_model) if base_model else None,
@@ -113,19 +124,15 @@ def cv_ner_command(
                                 references=references, predictions=held_out)
     _print_cv(result)
     if errors:
-        from training.data import read_gold
-        from training.metrics import disagreement_markdown, disagreements, rules_records
+        from training.metrics import disagreement_markdown
 
-        gold = read_gold(cfg.data.gold)
-        report = disagreements(gold, held_out["model"], rules_records(gold))
+        report = _disagreements(held_out)
         errors.parent.mkdir(parents=True, exist_ok=True)
         errors.write_text(disagreement_markdown(report), encoding="utf-8")
-        errors.with_suffix(".json").write_text(json.dumps({"disagreements": report, "held_out": held_out["model"]},
-                                                          ensure_ascii=False, default=str), encoding="utf-8")
+        _write_json(errors.with_suffix(".json"), {"disagreements": report, "held_out": held_out["model"]})
         typer.echo(f"wrote {errors} and {errors.with_suffix('.json')} (held-out predictions)")
     if save:
-        save.parent.mkdir(parents=True, exist_ok=True)
-        save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_json(save, result)
 
 
 def pretrain_command(
@@ -157,7 +164,7 @@ def bench_command(
     result = run_bench(src, min_bytes=min_bytes, model=model, onnx=onnx, threads=threads)
     render(result)
     if save:
-        save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_json(save, result)
 
 
 @ner_app.command("export")

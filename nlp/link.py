@@ -29,7 +29,6 @@ from decimal import Decimal
 
 from nlp.doc import Document, Entity, Indicator
 from nlp.normalize import parse_value
-from nlp.rules.labels import split_sentences
 
 VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
 WEIGHT = re.compile(r"分值\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")

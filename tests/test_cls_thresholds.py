@@ -2,8 +2,6 @@
 a fold only, inside ``threshold_band``; the held-out document never sets one."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -13,16 +11,12 @@ from nlp.models import paragraph_cls
 from nlp.models.paragraph_cls import LABELS, TfidfLogReg, threshold_grid
 from training.cls import ClsConfig, estimator_fit_predict, gold_items, load_config, lodo_predict, make_estimator
 
-from test_cls_training import DOCS  # tests/ is on sys.path (no package)
+from test_cls_training import DOCS, gold_dir  # noqa: F401  (gold_dir is a fixture; tests/ is on sys.path)
 
 
 @pytest.fixture(scope="module")
-def gold(tmp_path_factory):
-    d = tmp_path_factory.mktemp("thr_gold")
-    for doc_id, recs in DOCS.items():
-        (d / f"{doc_id}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
-                                           encoding="utf-8")
-    return load_gold(d)
+def gold(gold_dir):  # noqa: F811
+    return load_gold(gold_dir)
 
 
 def test_threshold_grid_band():

