@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from nlp.errors import JixiaoError
+from jixiao.errors import JixiaoError
 
 
 @dataclass
@@ -42,9 +42,9 @@ def run_extract(
     progress: bool = True,
 ) -> BatchSummary:
     """Extract every input into ``out_dir/extract.jsonl`` (+ errors.jsonl and tables)."""
-    from nlp.io.readers import iter_inputs, read_document, read_stdin
-    from nlp.io.writers import ErrorLog, JsonlWriter, write_tables
-    from nlp.pipeline import document_from_raw, load_pipeline
+    from jixiao.io.readers import iter_inputs, read_document, read_stdin
+    from jixiao.io.writers import ErrorLog, JsonlWriter, write_tables
+    from jixiao.pipeline import document_from_raw, load_pipeline
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

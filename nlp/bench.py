@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
+from jixiao.errors import UsageError
 
 E_BENCH = "E430"
 
@@ -58,11 +58,11 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
     import torch
 
     torch.set_num_threads(threads)
-    from nlp.clean import clean_text
-    from nlp.io.readers import read_document
-    from nlp.pipeline import document_from_raw, load_pipeline
-    from nlp.structure import build_paragraphs
-    from nlp.tokenize import WordTokenizer, clear_caches, default_tokenizer
+    from jixiao.clean import clean_text
+    from jixiao.io.readers import read_document
+    from jixiao.pipeline import document_from_raw, load_pipeline
+    from jixiao.structure import build_paragraphs
+    from jixiao.tokenize import WordTokenizer, clear_caches, default_tokenizer
 
     files = _inputs(src, min_bytes)
     stages: dict[str, dict[str, float]] = {}
@@ -77,17 +77,17 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
     has_model_stage = any(getattr(stage, "entity_types", None) for _, stage in pipeline.stages)
     tagger = None
     if model is not None and (Path(model) / "config.json").is_file():
-        from nlp.models.ner import NerTagger, may_contain_entity
+        from jixiao.models.ner import NerTagger, may_contain_entity
 
         if onnx and not (Path(model) / "model.onnx").is_file():
-            from nlp.models.onnx_runtime import export_onnx
+            from jixiao.models.onnx_export import export_onnx
 
             export_onnx(model, quantize=True)
         tagger = NerTagger.load(model, num_threads=threads, onnx=onnx)
     extract_chars = [0]
 
     def whole_extract():
-        from nlp.models.ner import annotate_document
+        from jixiao.models.ner import annotate_document
 
         for f in files:
             raw = read_document(f)

@@ -1,6 +1,6 @@
 """Cleaning: from raw report text to paragraphs (ANNOTATION.md §1), keeping a source map.
 
-Every paragraph is a :class:`~nlp.text.MappedText`, so any offset in the cleaned paragraph can be
+Every paragraph is a :class:`~jixiao.text.MappedText`, so any offset in the cleaned paragraph can be
 traced back to the raw text. The steps, in order:
 
 1. per line: remove conversion debris, turn LaTeX remnants into plain text, full-width
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.text import MappedText
+from jixiao.text import MappedText
 
 # Word/pdf conversion debris: "[bookmark: _Toc15396600]"
 DEBRIS = re.compile(r"\[bookmark:[^\]\n]*\]")
@@ -118,7 +118,7 @@ def _collect_cell_table(lines: list[MappedText], i: int) -> tuple[list[tuple[lis
 
 def _starts_paragraph(line: str) -> bool:
     """A heading or list item after a table's last cell ends the table (seed 001: "（二）绩效分析")."""
-    from nlp.structure import heading_level
+    from jixiao.structure import heading_level
 
     t = line.strip(" \u3000")
     return bool(PARAGRAPH_START.match(t)) or heading_level(t) is not None
@@ -163,7 +163,7 @@ def _split_huge(t: MappedText) -> list[MappedText]:
 
 def _should_join(a: MappedText, b: MappedText) -> bool:
     """Is ``b`` the rest of a sentence that a page break cut off at the end of ``a``?"""
-    from nlp.structure import heading_level
+    from jixiao.structure import heading_level
 
     at, bt = a.text.rstrip(), b.text.strip()
     if not at or not bt or "\t" in at or "\t" in bt:

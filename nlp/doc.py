@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from nlp.text import MappedText
+from jixiao.text import MappedText
 
 SCHEMA_VERSION = 1
-PARAGRAPH_LABELS = ("经验做法", "存在问题", "建议")
-ROLES = ("问题", "原因", "措施")
-ENTITY_TYPES = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
+from jixiao.schema import ENTITY_TYPES, PARAGRAPH_LABELS, ROLES  # noqa: F401  (re-exported)
 META_FIELDS = ("title", "region", "year", "fund", "unit", "report_date", "score", "grade")
 
 
@@ -139,3 +137,26 @@ def _jsonable(v: Any) -> Any:
         s = format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
         return s
     return v
+
+
+def document_from_raw(raw: Any) -> Document:
+    """A ``Document`` from a reader's ``RawDocument``."""
+    return Document(doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256, text=raw.text, fmt=raw.fmt)
+
+
+def paragraph_records(doc: Document, with_values: bool = False) -> list[dict[str, Any]]:
+    """A processed document as ANNOTATION.md §6 records (one per paragraph).
+
+    ``with_values`` adds each entity's ``value_yuan`` as a fourth element (for evaluation).
+    """
+    ents: dict[int, list] = {}
+    for e in doc.entities:
+        ents.setdefault(e.paragraph, []).append(e)
+    out = []
+    for p in doc.paragraphs:
+        out.append({
+            "doc_id": doc.doc_id, "para": p.index, "text": p.text, "labels": list(p.labels),
+            "roles": [[s.start, s.end, s.role] for s in p.sentences if s.role],
+            "entities": [[e.start, e.end, e.type] + ([e.value_yuan] if with_values else []) for e in ents.get(p.index, [])],
+        })
+    return out

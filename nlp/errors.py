@@ -5,6 +5,11 @@ line without a traceback and exits with ``exit_code``.
 """
 from __future__ import annotations
 
+#: A training or pipeline config that cannot be read, has unknown keys or bad values.
+E_CONFIG = "E420"
+#: ONNX export or runtime problem (a stale or missing export, the onnx package absent).
+E_ONNX = "E403"
+
 
 class JixiaoError(Exception):
     """A user-facing error: ``code`` (e.g. ``"E012"``), message, optional file, exit status."""

@@ -35,32 +35,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from nlp.errors import JixiaoError, UsageError
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.schema import CURRENCY_MULTIPLIERS, ENTITY_TYPES, PARAGRAPH_LABELS, ROLES  # noqa: F401  (re-exported)
+from jixiao.units import header_units, normalise_text, table_unit_context  # noqa: F401  (re-exported)
 
-PARAGRAPH_LABELS: tuple[str, ...] = ("经验做法", "存在问题", "建议")
-ROLES: tuple[str, ...] = ("问题", "原因", "措施")
-ENTITY_TYPES: tuple[str, ...] = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
-CURRENCY_MULTIPLIERS: dict[str, Decimal] = {
-    "元": Decimal(1),
-    "千元": Decimal(1000),
-    "万元": Decimal(10000),
-    "亿元": Decimal(100000000),
-}
 GOLD_KEYS = ("doc_id", "para", "text", "labels", "roles", "entities")
 
-# A paragraph that states the unit of the table numbers below it:
-#   「单位：万元」, 「单位: 元」, 「(万元)」, 「（万元）」, 「资金情况 (万元)」, 「预算执行情况(万元)」
-HEADER_UNIT_RE = re.compile(r"单位\s*[:：]\s*(千元|万元|亿元|元)|[（(]\s*(千元|万元|亿元|元)\s*[）)]")
-# A table row that opens a new (indicator/scoring) table, whose bare numbers are not money:
-#   「一级指标\t二级指标\t三级指标\t…」, 「指标\t分值\t得分」, 「预期指标值\t实际完成值」
-NEW_TABLE_HEADER_RE = re.compile(r"[一二三]级指标|指标值|分值")
-# A header cell of a column that holds no money even under a money header unit:
-#   「分值」, 「得分」, 「执行率」, 「权重」, 「完成比例(%)」
-NON_MONEY_COLUMN_RE = re.compile(r"分值|得分|率|权重|比例|%")
 # A bare number as written in a money cell or span: 「8684」, 「355,212」, 「-1913」, 「8183.32」
 PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
-# Prose longer than this (whitespace removed) ends the reach of a table header unit.
-_PROSE_MIN_CHARS = 10
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,15 +309,6 @@ def load_predictions(dir_or_files: str | Path | Iterable[str | Path]) -> dict[st
 # --------------------------------------------------------------------------------------------
 # Alignment
 # --------------------------------------------------------------------------------------------
-
-def normalise_text(text: str) -> str:
-    """The text with all whitespace removed, the key of the second alignment pass.
-
-    >>> normalise_text("收入 355,212\\u3000万元")
-    '收入355,212万元'
-    """
-    return "".join(ch for ch in text if not ch.isspace())
-
 
 def align_paragraphs(gold_texts: Sequence[str], pred_texts: Sequence[str]) -> list[tuple[int, int, str]]:
     """Pairs ``(gold index, pred index, "exact"|"normalised")`` matching predicted to gold paragraphs.
@@ -614,48 +587,6 @@ def _currency(unit_text: str) -> Decimal | None:
     return CURRENCY_MULTIPLIERS.get(normalise_text(unicodedata.normalize("NFKC", unit_text)))
 
 
-def table_unit_context(records: Sequence[Mapping[str, Any]]) -> list[tuple[str | None, frozenset[int]]]:
-    """Per paragraph of one document: the header unit in force and the table columns it skips.
-
-    A paragraph matching ``HEADER_UNIT_RE`` (「单位：万元」, 「(万元)」, 「资金情况 (万元)\\t…」) sets the
-    unit, for itself and the following paragraphs. It lapses at prose (a paragraph without a tab of
-    at least 10 non-space characters) or at a row opening an indicator/scoring table
-    (``NEW_TABLE_HEADER_RE``), whose bare numbers are weights and scores, not money. When the header
-    is itself a table row, its columns named like 「分值」「得分」「执行率」 (``NON_MONEY_COLUMN_RE``) are
-    skipped: seed 002's 「项目资金 (万元)\\t…\\t分值\\t执行率\\t得分」 puts the weight 10 under 万元.
-
-    >>> table_unit_context([{"text": "资金 (万元)\\t预算数\\t分值"}, {"text": "合计\\t100\\t10"}])
-    [('万元', frozenset({2})), ('万元', frozenset({2}))]
-    """
-    current: tuple[str | None, frozenset[int]] = (None, frozenset())
-    context: list[tuple[str | None, frozenset[int]]] = []
-    for record in records:
-        text = record["text"]
-        match = HEADER_UNIT_RE.search(text)
-        if match:
-            cells = text.split("\t")
-            skipped = frozenset(i for i, cell in enumerate(cells) if NON_MONEY_COLUMN_RE.search(cell)
-                                and not HEADER_UNIT_RE.search(cell)) if len(cells) > 1 else frozenset()
-            current = (match.group(1) or match.group(2), skipped)
-        elif "\t" in text:
-            if NEW_TABLE_HEADER_RE.search(text):
-                current = (None, frozenset())
-        elif len(normalise_text(text)) >= _PROSE_MIN_CHARS:
-            current = (None, frozenset())
-        context.append(current)
-    return context
-
-
-def header_units(records: Sequence[Mapping[str, Any]]) -> list[str | None]:
-    """The table header unit in force at each paragraph of one document (see ``table_unit_context``).
-
-    >>> header_units([{"text": "单位：万元"}, {"text": "预算数\t335412"},
-    ...               {"text": "三、绩效目标完成情况分析如下所述。"}, {"text": "合计\t5"}])
-    ['万元', '万元', None, None]
-    """
-    return [unit for unit, _ in table_unit_context(records)]
-
-
 def _cell_of(text: str, start: int, end: int) -> str:
     """The tab-separated cell that contains ``[start, end)``."""
     left = text.rfind("\t", 0, start) + 1
@@ -870,7 +801,7 @@ def run_pipeline_on_gold(gold: Mapping[str, Sequence[Mapping[str, Any]]],
                          pipeline: Any = None) -> dict[str, list[dict[str, Any]]]:
     """Run a pipeline (default: the default manifest) on the gold paragraph texts; predictions per document.
 
-    Uses ``nlp.pipeline.extract_paragraph_records(doc_id, paragraph_texts)``, imported here so that
+    Uses ``jixiao.pipeline.extract_paragraph_records(doc_id, paragraph_texts)``, imported here so that
     evaluation does not load the pipeline unless asked.
 
     Example::
@@ -878,9 +809,9 @@ def run_pipeline_on_gold(gold: Mapping[str, Sequence[Mapping[str, Any]]],
         pred = run_pipeline_on_gold(load_gold("corpus/gold"))
     """
     try:
-        from nlp.pipeline import extract_paragraph_records
+        from jixiao.pipeline import extract_paragraph_records
     except ImportError as exc:
-        raise JixiaoError("E359", f"the pipeline cannot be run: nlp.pipeline.extract_paragraph_records "
+        raise JixiaoError("E359", f"the pipeline cannot be run: jixiao.pipeline.extract_paragraph_records "
                           f"is not importable ({exc}); install the package fully or evaluate a file "
                           "with --pred") from exc
     out = {}

@@ -1,6 +1,6 @@
 """Indicator records from prose: INDICATOR + TARGET/ACTUAL/SCORE entities linked per clause.
 
-Table rows give indicator records in :mod:`nlp.structure`; reports also state indicators in running
+Table rows give indicator records in :mod:`jixiao.structure`; reports also state indicators in running
 text ("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，
 得分 4.91 分。"). This stage reads the entities layer (rules or model, whichever wrote it) and links,
 within each sentence of a text paragraph, an INDICATOR to the TARGET/ACTUAL/SCORE entities after it
@@ -11,7 +11,7 @@ that repeats a record already in the document (same name, same target and actual
 them, e.g. the narrative re-stating a table row) only completes that record's weight/score, so
 aggregates count each indicator once.
 
->>> from nlp.doc import Document, Paragraph, Entity
+>>> from jixiao.doc import Document, Paragraph, Entity
 >>> t = "“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，得分 4.91 分。"
 >>> d = Document("d", "-", "0", paragraphs=[Paragraph(0, t)], entities=[
 ...     Entity(0, 1, 5, "INDICATOR", "参保人数"), Entity(0, 16, 24, "ACTUAL", "40.28 万人"),
@@ -27,8 +27,8 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from nlp.doc import Document, Entity, Indicator
-from nlp.normalize import parse_value
+from jixiao.doc import Document, Entity, Indicator
+from jixiao.normalize import parse_value
 
 VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
 WEIGHT = re.compile(r"分值\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from nlp.doc import Document
+from jixiao.doc import Document
 
 # Region at the start of a title: "巴州和硕县", "达州市达川区", "喀什地区", "张掖市", "自治区本级"
 REGION = re.compile(r"^(?:(?:[\u4e00-\u9fff]{1,7}?(?:自治区本级|自治区|地区|自治州|自治县|省|市|州|盟|县|区|旗))(?!\u7ea7))+")

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from nlp.doc import Document
-from nlp.errors import JixiaoError, UsageError
+from jixiao.doc import Document, document_from_raw, paragraph_records  # noqa: F401  (re-exported)
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.paths import config_path, resolve
+from jixiao.structure import document_from_paragraphs  # noqa: F401  (re-exported)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PIPELINE = REPO_ROOT / "configs" / "pipeline.yaml"
 
 StageFactory = Callable[..., Callable[[Document], Document]]
 _REGISTRY: dict[str, StageFactory] = {}
@@ -69,7 +69,7 @@ class Pipeline:
         return [f"{n}: {stage.note}" for n, stage in self.stages if getattr(stage, "note", None)]
 
     def __call__(self, doc: Document, disable: Iterable[str] = ()) -> Document:
-        from nlp.tokenize import clear_caches
+        from jixiao.tokenize import clear_caches
 
         clear_caches()  # stages share the word segmentation of this document only
         skip = set(disable)
@@ -94,7 +94,7 @@ def load_pipeline(path: str | Path | None = None, overrides: dict[str, str] | No
     """Build a pipeline from a YAML/JSON manifest (default ``configs/pipeline.yaml``)."""
     import yaml
 
-    p = Path(path) if path else DEFAULT_PIPELINE
+    p = resolve(path) if path else config_path("pipeline.yaml")
     if p.is_dir():
         p = p / "pipeline.json"
     if not p.exists():
@@ -115,8 +115,7 @@ def load_pipeline(path: str | Path | None = None, overrides: dict[str, str] | No
     for s in specs:
         path_ = s.path
         if path_ and not Path(path_).is_absolute():
-            cand = (p.parent / path_) if (p.parent / path_).exists() else (REPO_ROOT / path_)
-            path_ = str(cand)
+            path_ = str(resolve(path_, base=p.parent))
         factory = _REGISTRY[s.type]
         stages.append((s.name, factory(path=path_, **s.options) if path_ else factory(**s.options)))
     return Pipeline(stages, specs)
@@ -130,8 +129,8 @@ def load_pipeline(path: str | Path | None = None, overrides: dict[str, str] | No
 @register_stage("structure.v1")
 def _structure_stage(**_: Any) -> Callable[[Document], Document]:
     """Clean the raw text and segment it: paragraphs, headings, sections, tables."""
-    from nlp.clean import clean_text
-    from nlp.structure import build_paragraphs
+    from jixiao.clean import clean_text
+    from jixiao.structure import build_paragraphs
 
     def stage(doc: Document) -> Document:
         if doc.paragraphs:  # already segmented (e.g. gold paragraphs)
@@ -143,14 +142,14 @@ def _structure_stage(**_: Any) -> Callable[[Document], Document]:
 
 @register_stage("meta.v1")
 def _meta_stage(**_: Any) -> Callable[[Document], Document]:
-    from nlp.meta import extract_meta
+    from jixiao.meta import extract_meta
 
     return extract_meta
 
 
 @register_stage("indicators.v1")
 def _indicators_stage(**_: Any) -> Callable[[Document], Document]:
-    from nlp.structure import extract_indicators
+    from jixiao.structure import extract_indicators
 
     return extract_indicators
 
@@ -158,21 +157,21 @@ def _indicators_stage(**_: Any) -> Callable[[Document], Document]:
 @register_stage("link_indicators.v1")
 def _link_stage(**_: Any) -> Callable[[Document], Document]:
     """Prose indicator records from the entities layer (after the entity stages)."""
-    from nlp.link import link_indicators
+    from jixiao.link import link_indicators
 
     return link_indicators
 
 
 @register_stage("rule_entities.v1")
 def _rule_entities_stage(**_: Any) -> Callable[[Document], Document]:
-    from nlp.rules.entities import annotate_document
+    from jixiao.rules.entities import annotate_document
 
     return annotate_document
 
 
 @register_stage("rule_labels.v1")
 def _rule_labels_stage(threshold: float = 0.5, **_: Any) -> Callable[[Document], Document]:
-    from nlp.rules.labels import annotate_labels
+    from jixiao.rules.labels import annotate_labels
 
     return lambda doc: annotate_labels(doc, threshold=float(threshold))
 
@@ -180,38 +179,6 @@ def _rule_labels_stage(threshold: float = 0.5, **_: Any) -> Callable[[Document],
 # ---------------------------------------------------------------------------------------------
 # Entry points used by the CLI and by evaluation
 # ---------------------------------------------------------------------------------------------
-
-
-def document_from_raw(raw: Any) -> Document:
-    """A ``Document`` from a reader's ``RawDocument``."""
-    return Document(doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256, text=raw.text, fmt=raw.fmt)
-
-
-def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:
-    """A ``Document`` whose paragraphs are given (gold texts): no cleaning, same structure rules."""
-    from nlp.structure import build_paragraphs
-    from nlp.text import MappedText
-
-    doc = Document(doc_id=doc_id, source=f"gold:{doc_id}", sha256="", text="\n".join(texts))
-    return build_paragraphs(doc, [MappedText.from_source(t) for t in texts])
-
-
-def paragraph_records(doc: Document, with_values: bool = False) -> list[dict[str, Any]]:
-    """A processed document as ANNOTATION.md §6 records (one per paragraph).
-
-    ``with_values`` adds each entity's ``value_yuan`` as a fourth element (for evaluation).
-    """
-    ents: dict[int, list] = {}
-    for e in doc.entities:
-        ents.setdefault(e.paragraph, []).append(e)
-    out = []
-    for p in doc.paragraphs:
-        out.append({
-            "doc_id": doc.doc_id, "para": p.index, "text": p.text, "labels": list(p.labels),
-            "roles": [[s.start, s.end, s.role] for s in p.sentences if s.role],
-            "entities": [[e.start, e.end, e.type] + ([e.value_yuan] if with_values else []) for e in ents.get(p.index, [])],
-        })
-    return out
 
 
 _DEFAULT: Pipeline | None = None
@@ -236,7 +203,7 @@ def extract_paragraph_records(doc_id: str, paragraph_texts: list[str], pipeline:
 @register_stage("paragraph_cls.v1")
 def _paragraph_cls_stage(path: str = "models/cls", **_: Any) -> Callable[[Document], Document]:
     """Paragraph labels and label scores from a trained classifier (headings and table rows stay 其他)."""
-    from nlp.models.paragraph_cls import ParagraphClassifier
+    from jixiao.models.paragraph_cls import ParagraphClassifier
 
     clf = ParagraphClassifier.load(path)
     thresholds = clf.thresholds
@@ -255,9 +222,9 @@ def _paragraph_cls_stage(path: str = "models/cls", **_: Any) -> Callable[[Docume
 @register_stage("roles.v1")
 def _roles_stage(path: str = "models/roles", **_: Any) -> Callable[[Document], Document]:
     """Sentence roles (问题/原因/措施) for paragraphs labelled 存在问题 or 建议."""
-    from nlp.doc import Sentence
-    from nlp.models.roles import RoleTagger
-    from nlp.rules.labels import split_sentences
+    from jixiao.doc import Sentence
+    from jixiao.models.roles import RoleTagger
+    from jixiao.rules.labels import split_sentences
 
     tagger = RoleTagger.load(path)
 
@@ -279,6 +246,6 @@ def _ner_stage(path: str = "models/ner", types: str = "AMOUNT,UNIT,INDICATOR,TAR
                ties: str = "model", **_: Any) -> Callable[[Document], Document]:
     """Entities of the listed types from the token-classification model (after the rule entities stage);
     ``types: auto`` keeps the better leave-one-document-out source per type (``ties``: model|rules)."""
-    from nlp.models.ner import ner_stage
+    from jixiao.models.ner import ner_stage
 
     return ner_stage(path, types=types, onnx=onnx, ties=ties)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from nlp.doc import Document, Indicator, Paragraph
-from nlp.text import MappedText
+from jixiao.doc import Document, Indicator, Paragraph
+from jixiao.text import MappedText
 
 # Heading markers, by level. 第一部分 → 1, 一、 → 2, （一） → 3, 1、/1. → 4, （1） → 5, ① → 6.
 HEADING_MARKERS: list[tuple[int, re.Pattern]] = [
@@ -108,7 +108,7 @@ NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 WEIGHT_IN_NAME = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]")  # "报送时效（2分）"
 
 
-def _header_map(cells: list[str]) -> dict[str, int] | None:
+def header_map(cells: list[str]) -> dict[str, int] | None:
     roles: dict[str, int] = {}
     for j, c in enumerate(cells):
         c = re.sub(r"\s+", "", c)
@@ -157,7 +157,7 @@ def _cell(header: dict[str, int], cells: list[str], role: str, shift: int) -> st
     return None
 
 
-def _best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
+def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
     """How far a row is shifted against its header (merged cells drop out, trailing empties too).
 
     Tries a few shifts and keeps the one whose cells look most like name/target/actual/weight/score.
@@ -242,11 +242,11 @@ def extract_indicators(doc: Document) -> Document:
         if p.table != current_table:
             header, current_table, carry = None, p.table, {}
         cells = p.cells
-        if "指标" in [c.strip() for c in cells] and _header_map(cells) is None:
+        if "指标" in [c.strip() for c in cells] and header_map(cells) is None:
             rows_after = [q for q in doc.paragraphs[p.index + 1 : p.index + 4] if q.table == p.table]
             _transposed_indicators(doc, p, rows_after)
             continue
-        hm = _header_map(cells)
+        hm = header_map(cells)
         if hm is not None:
             header, width, carry = hm, len(cells), {}
             continue
@@ -254,13 +254,13 @@ def extract_indicators(doc: Document) -> Document:
             continue
         if len(cells) < 3 or re.sub(r"\s", "", cells[0]) in ("总分", "合计"):
             continue
-        shift = _best_shift(header, cells, width)
+        shift = best_shift(header, cells, width)
 
         def cell(role: str) -> str | None:
             return _cell(header, cells, role, shift)
 
         name = cell("name")
-        if not name or _header_map([name]) is not None:
+        if not name or header_map([name]) is not None:
             continue
         name, weight_in_name = _clean_name(name)
         if not name:
@@ -288,3 +288,11 @@ def extract_indicators(doc: Document) -> Document:
         if record.target or record.actual or record.score is not None:
             doc.indicators.append(record)
     return doc
+
+
+def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:
+    """A ``Document`` whose paragraphs are given (gold texts): no cleaning, same structure rules."""
+    from jixiao.text import MappedText
+
+    doc = Document(doc_id=doc_id, source=f"gold:{doc_id}", sha256="", text="\n".join(texts))
+    return build_paragraphs(doc, [MappedText.from_source(t) for t in texts])

@@ -16,10 +16,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-# The domain dictionary (fund names, indicator names, units) is kept in configs/domain_dict.txt;
-# nlp/resources/domain_dict.txt links to it so an installed package carries it too. Model folders
-# keep their own copy (jieba_dict.txt), so a model segments as it did in training.
-DEFAULT_DICT = Path(__file__).resolve().parent / "resources" / "domain_dict.txt"
+from jixiao.paths import config_path
+
+# The domain dictionary (fund names, indicator names, units) is configs/domain_dict.txt, shipped with
+# the package (jixiao.paths). Model folders keep their own copy (jieba_dict.txt), so a model segments
+# as it did in training.
+DEFAULT_DICT = config_path("domain_dict.txt")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class WordTokenizer:
     def _segment(self, text: str) -> tuple[tuple[str, int, int], ...]:
         """jieba's words with offsets, memoised: the rules, the NER features, the paragraph and
         role classifiers all segment the same paragraphs."""
-        if self.CACHE_SIZE <= 0:  # memoising switched off (nlp.bench times stages on repeated text)
+        if self.CACHE_SIZE <= 0:  # memoising switched off (jixiao.bench times stages on repeated text)
             return tuple(self._tk.tokenize(text, HMM=self.hmm))
         cache = self.__dict__.setdefault("_cache", {})
         hit = cache.get(text)
@@ -113,7 +115,7 @@ def shared_tokenizer(user_dict: str | Path | None = DEFAULT_DICT, hmm: bool = Tr
 
 
 def clear_caches() -> None:
-    """Forget memoised segmentations (``nlp.pipeline.Pipeline`` does this at each new document, so
+    """Forget memoised segmentations (``jixiao.pipeline.Pipeline`` does this at each new document, so
     stages share the segmentation of one document and a benchmark that repeats its corpus does not
     time cache hits)."""
     for tok in _SHARED.values():

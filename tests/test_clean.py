@@ -1,5 +1,5 @@
-from nlp.clean import clean_line, clean_text
-from nlp.text import MappedText
+from jixiao.clean import clean_line, clean_text
+from jixiao.text import MappedText
 
 
 def texts(raw: str) -> list[str]:

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.models import estimator as E
-from nlp.models.paragraph_cls import LABELS, ParagraphClassifier, TfidfLogReg, TransformerCls
-from nlp.models.roles import NONE, ROLES, RoleClassifier, RoleTagger, unit_items
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.models import estimator as E
+from jixiao.models.paragraph_cls import LABELS, ParagraphClassifier, TfidfLogReg, TransformerCls
+from jixiao.models.roles import NONE, ROLES, RoleClassifier, RoleTagger, unit_items
 
 PARAS = [
     ("一是健全综合内控制度。从组织机构、业务运行、基金财务等方面制定内控制度。", ["四、其他需要说明的问题", "（一）主要经验及做法"], ["经验做法"], "a"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.errors import UsageError
-from nlp.evaluation import load_gold
-from nlp.models import paragraph_cls
-from nlp.models.paragraph_cls import LABELS, TfidfLogReg, threshold_grid
+from jixiao.errors import UsageError
+from jixiao.evaluation import load_gold
+from jixiao.models import paragraph_cls
+from jixiao.models.paragraph_cls import LABELS, TfidfLogReg, threshold_grid
 from training.cls import ClsConfig, estimator_fit_predict, gold_items, load_config, lodo_predict, make_estimator
 
 from test_cls_training import DOCS, gold_dir  # noqa: F401  (gold_dir is a fixture; tests/ is on sys.path)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.models.estimator import E_BAD_CONFIG, best_threshold, group_folds
-from nlp.models.paragraph_cls import (
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.models.estimator import E_BAD_CONFIG, best_threshold, group_folds
+from jixiao.models.paragraph_cls import (
     BlockTfidf, LABELS, binarize, char_ngrams, decide, normalize_for_ngrams, paragraph_features, section_text,
 )
-from nlp.models.roles import cue_features, sentence_units, unit_features, unit_items, unit_roles
+from jixiao.models.roles import cue_features, sentence_units, unit_features, unit_items, unit_roles
 from training.cls import ClsConfig, load_config, make_estimator, parse_overrides, worst_confusions, FoldPrediction
 
 
@@ -76,7 +76,7 @@ def test_section_text_keeps_nearest_headings():
 
 
 def test_units_follow_the_project_sentence_splitter():
-    from nlp.rules.labels import split_sentences
+    from jixiao.rules.labels import split_sentences
 
     t = "1. 基金扩面征缴难度大。一是受经济下行影响，欠费严重；二是人员流动频繁。"
     assert sentence_units(t) == split_sentences(t)

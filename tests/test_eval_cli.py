@@ -9,7 +9,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from nlp import cli_eval
 
 TEXT = "收入 355,212 万元，参保12732人。"
 GOLD_RECORDS = [
@@ -38,13 +37,8 @@ PRED_DOC = {
 
 @pytest.fixture()
 def app():
-    application = typer.Typer()
+    from jixiao.cli import app as application
 
-    @application.callback()
-    def main() -> None:
-        """Test app."""
-
-    cli_eval.register(application)
     return application
 
 
@@ -104,7 +98,7 @@ def test_eval_pipeline_uses_nlp_pipeline(app, files, monkeypatch):
         return [{"para": i, "text": t, "labels": ["建议"] if t.startswith("建议") else [], "roles": [],
                  "entities": []} for i, t in enumerate(texts)]
 
-    monkeypatch.setitem(sys.modules, "nlp.pipeline",
+    monkeypatch.setitem(sys.modules, "jixiao.pipeline",
                         types.SimpleNamespace(extract_paragraph_records=extract_paragraph_records,
                                               load_pipeline=lambda path: types.SimpleNamespace(specs=[])))
     result = CliRunner().invoke(app, ["eval", "--gold", str(gold), "--pipeline", "--json"])
@@ -117,7 +111,7 @@ def test_eval_pipeline_uses_nlp_pipeline(app, files, monkeypatch):
 
 def test_eval_pipeline_missing_is_a_clear_error(app, files, monkeypatch):
     gold, _ = files
-    monkeypatch.setitem(sys.modules, "nlp.pipeline", None)       # makes the import fail
+    monkeypatch.setitem(sys.modules, "jixiao.pipeline", None)       # makes the import fail
     result = CliRunner().invoke(app, ["eval", "--gold", str(gold), "--pipeline"])
     assert result.exit_code == 1
     assert "E359" in result.output and "--pred" in result.output

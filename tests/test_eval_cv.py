@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from nlp.errors import JixiaoError
-from nlp.evaluation import cross_validate, lodo_splits, render_cv_report
+from jixiao.errors import JixiaoError
+from jixiao.evaluation import cross_validate, lodo_splits, render_cv_report
 
 A = "资金8684万元"
 B = "收入12万元，支出8万元，结余4万元"

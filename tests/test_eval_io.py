@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from nlp.errors import JixiaoError
-from nlp.evaluation import load_gold, load_predictions, predictions_from_output
+from jixiao.errors import JixiaoError
+from jixiao.evaluation import load_gold, load_predictions, predictions_from_output
 
 
 def write_jsonl(path, rows) -> str:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from nlp.evaluation import (
+from jixiao.evaluation import (
     align_paragraphs,
     evaluate,
     label_scores,
@@ -278,7 +278,7 @@ def test_span_scores_with_no_spans_at_all():
 def test_docstring_examples():
     import doctest
 
-    import nlp.evaluation
+    import jixiao.evaluation
 
-    result = doctest.testmod(nlp.evaluation)
+    result = doctest.testmod(jixiao.evaluation)
     assert result.attempted >= 10 and result.failed == 0

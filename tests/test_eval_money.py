@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from nlp.evaluation import evaluate, gold_value_yuan, header_units, parse_amount
+from jixiao.evaluation import evaluate, gold_value_yuan, header_units, parse_amount
 
 
 def sp(text: str, sub: str, kind: str, nth: int = 0) -> list:
@@ -133,7 +133,7 @@ def test_value_needs_the_exact_span():
 
 def test_weight_column_under_a_money_header_is_not_money():
     """Seed 002: the 分值 column of a 「项目资金 (万元)」 table holds the weight 10, not 10 万元."""
-    from nlp.evaluation import table_unit_context
+    from jixiao.evaluation import table_unit_context
 
     header = "项目资金 (万元)\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\t"
     row = "\t年度资金总额\t432620.00\t432620.00\t367065.00\t10\t84.85%\t8.49分\t"

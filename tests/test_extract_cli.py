@@ -12,7 +12,7 @@ SEED = ROOT / "corpus" / "raw" / "004_8529412d41590b31.txt"
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "nlp.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "jixiao", *args], cwd=ROOT, capture_output=True,
                           text=True, input=stdin, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
 
 

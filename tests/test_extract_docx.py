@@ -1,8 +1,8 @@
 """A .docx report goes through the whole pipeline: table rows → indicator records, labels, metadata."""
 import docx
 
-from nlp.io.readers import read_document
-from nlp.pipeline import document_from_raw, load_pipeline
+from jixiao.io.readers import read_document
+from jixiao.pipeline import document_from_raw, load_pipeline
 
 
 def test_docx_report_end_to_end(tmp_path):

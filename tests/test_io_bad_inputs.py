@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import InputError
-from nlp.io import read_document, read_stdin
-from nlp.io import readers
+from jixiao.errors import InputError
+from jixiao.io import read_document, read_stdin
+from jixiao.io import readers
 
 
 def _expect(path: Path, code: str, *words: str, **kwargs) -> InputError:

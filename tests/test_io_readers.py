@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import UsageError
-from nlp.io import iter_inputs, join_cell_lines, read_document, read_stdin
-from nlp.io.readers import decode_text
+from jixiao.errors import UsageError
+from jixiao.io import iter_inputs, join_cell_lines, read_document, read_stdin
+from jixiao.io.readers import decode_text
 
 REPORT = "一、项目概况\r\n本项目预算资金8684万元，执行率96.4%。\r\n二、存在问题\r\n"
 EXPECTED = "一、项目概况\n本项目预算资金8684万元，执行率96.4%。\n二、存在问题\n"
@@ -302,7 +302,7 @@ def _line(text: str, x0: float, x1: float, top: float) -> dict:
 
 
 def test_wrapped_line_groups() -> None:
-    from nlp.io.readers import _wrapped_line_groups
+    from jixiao.io.readers import _wrapped_line_groups
 
     lines = [
         _line("　　一是健全综合内控制度，从组织机构、业务运行", 72, 520, 100),  # indented, full

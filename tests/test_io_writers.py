@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import InputError, JixiaoError, UsageError
-from nlp.io import COLUMNS, ErrorLog, JsonlWriter, parse_formats, write_tables
+from jixiao.errors import InputError, JixiaoError, UsageError
+from jixiao.io import COLUMNS, ErrorLog, JsonlWriter, parse_formats, write_tables
 
 
 def _doc(n: int, **extra) -> dict:

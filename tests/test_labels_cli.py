@@ -9,23 +9,16 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from nlp.cli_labels import register
-from nlp.labels.convert import to_labelstudio
-from nlp.labels.schema import read_label_file, write_label_file
+from jixiao.cli import app as jixiao_app
+from jixiao.labels.convert import to_labelstudio
+from jixiao.labels.schema import read_label_file, write_label_file
 
 SAMPLE = Path(__file__).parent / "fixtures" / "labels_sample.jsonl"
 
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    register(app)
-    return app
+    return jixiao_app
 
 
 @pytest.fixture()

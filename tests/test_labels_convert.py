@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import LabelFileError
-from nlp.labels.convert import (
+from jixiao.errors import LabelFileError
+from jixiao.labels.convert import (
     OffsetUnit, ToolFormat, doccano_label_config, export_records, from_doccano, from_labelstudio,
     import_file, labelstudio_config, resolve_span, to_doccano, to_labelstudio, write_versions,
 )
-from nlp.labels.schema import ENTITY_TYPES, PARAGRAPH_LABELS, ROLES, read_label_file
+from jixiao.labels.schema import ENTITY_TYPES, PARAGRAPH_LABELS, ROLES, read_label_file
 
 SAMPLE = Path(__file__).parent / "fixtures" / "labels_sample.jsonl"
 

@@ -1,8 +1,8 @@
 """`jixiao labels draft` writes valid ANNOTATION.md records from the rules."""
 from pathlib import Path
 
-from nlp.labels.draft import draft_records
-from nlp.labels.schema import validate_records
+from jixiao.labels.draft import draft_records
+from jixiao.labels.schema import validate_records
 
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "raw" / "004_8529412d41590b31.txt"
 

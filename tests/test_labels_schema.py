@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.errors import LabelFileError
-from nlp.labels import schema
-from nlp.labels.offsets import from_utf16, has_astral, to_utf16, utf16_len
-from nlp.labels.schema import (
+from jixiao.errors import LabelFileError
+from jixiao.labels import schema
+from jixiao.labels.offsets import from_utf16, has_astral, to_utf16, utf16_len
+from jixiao.labels.schema import (
     Problem, find_overlaps, has_errors, read_label_file, validate_file, validate_files,
     validate_records, write_label_file,
 )

@@ -1,9 +1,9 @@
-"""Prose indicator records (nlp.link): entities of one clause/paragraph linked into a record."""
+"""Prose indicator records (jixiao.link): entities of one clause/paragraph linked into a record."""
 from decimal import Decimal
 
-from nlp.doc import Document, Indicator, Paragraph
-from nlp.link import link_indicators
-from nlp.rules.entities import annotate_document
+from jixiao.doc import Document, Indicator, Paragraph
+from jixiao.link import link_indicators
+from jixiao.rules.entities import annotate_document
 
 
 def _doc(*texts, indicators=()):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.bench import _inputs, peak_rss_mb
+from jixiao.bench import _inputs, peak_rss_mb
 from training.metrics import f1_table, lac_spans, records_with_values
 
 
@@ -31,16 +31,10 @@ def test_f1_table_has_a_row_per_system():
 
 
 def test_cli_registers_the_ner_commands():
-    import typer
     from typer.testing import CliRunner
 
-    from nlp import cli_ner
+    from jixiao.cli import app
 
-    app = typer.Typer()
-    cli_ner.register(app)
-    from nlp.cli_train import attach
-
-    attach(app)  # a second attach (the cls area calls it too) must not duplicate the sub-apps
     names = [g.name for g in app.registered_groups]
     assert names.count("train") == 1 and names.count("cv") == 1 and "ner" in names
     result = CliRunner().invoke(app, ["train", "ner", "--help"])
@@ -48,8 +42,8 @@ def test_cli_registers_the_ner_commands():
 
 
 def test_dotted_overrides_reject_stray_words():
-    from nlp.cli_train import dotted_overrides
-    from nlp.errors import UsageError
+    from jixiao.cli.app import dotted_overrides
+    from jixiao.errors import UsageError
 
     assert dotted_overrides(["--train.epochs", "3"]) == ["train.epochs=3"]
     with pytest.raises(UsageError, match="E420"):
@@ -58,7 +52,7 @@ def test_dotted_overrides_reject_stray_words():
 
 @pytest.mark.slow
 def test_bench_runs_end_to_end(tmp_path):
-    from nlp.bench import run_bench
+    from jixiao.bench import run_bench
 
     res = run_bench("corpus/raw", min_bytes=120_000, model="models/ner", threads=1)
     assert res["bytes"] >= 118_000

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from nlp.errors import UsageError
-from nlp.models.ner import ENTITY_TYPES, NerTagger, bio_labels, model_classes
-from training.ner import config_from_dict, fit, train_ner
+from jixiao.errors import UsageError
+from jixiao.models.ner import ENTITY_TYPES, NerTagger, bio_labels, model_classes
+from training.config import config_from_dict
+from training.ner import NerConfig, fit, train_ner
 
 TRAIN = [
     {"doc_id": "a", "para": 0, "text": "保费收入5617.38万元，利息收入2.94万元。",
@@ -31,7 +32,7 @@ TINY = {"model": {"base": None, "hidden_size": 32, "num_hidden_layers": 2, "num_
 
 @pytest.fixture(scope="module")
 def trained():
-    cfg = config_from_dict(TINY)
+    cfg = config_from_dict(TINY, NerConfig)
     tagger, history, _n = fit(cfg, TRAIN, progress=False)
     return tagger, history
 
@@ -120,7 +121,7 @@ def test_train_command_writes_a_complete_model_folder(tmp_path):
     with open(gold / "a.jsonl", "w", encoding="utf-8") as fh:
         for r in TRAIN:
             fh.write(json.dumps({**r, "labels": [], "roles": []}, ensure_ascii=False) + "\n")
-    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 2}})
+    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 2}}, NerConfig)
     out = tmp_path / "model"
     m1 = train_ner(cfg, out=out, progress=False)
     for name in ("config.json", "model.safetensors", "tokenizer.json", "jieba_dict.txt", "metrics.json",
@@ -130,7 +131,7 @@ def test_train_command_writes_a_complete_model_folder(tmp_path):
     assert m1["loss_per_epoch"] == m2["loss_per_epoch"] and m1["data_hash"] == m2["data_hash"]
     assert "data hash" in (out / "README.md").read_text(encoding="utf-8")
     # the run re-exports ONNX from the new weights, and the ONNX path gives the torch spans
-    from nlp.models.onnx_runtime import onnx_is_current
+    from jixiao.models.onnx_runtime import onnx_is_current
 
     assert (out / "model.int8.onnx").is_file() and onnx_is_current(out)
     texts = [r["text"] for r in TRAIN]
@@ -140,17 +141,18 @@ def test_train_command_writes_a_complete_model_folder(tmp_path):
 def test_stale_onnx_exports_are_refused_and_the_stage_falls_back_to_torch(tmp_path, caplog):
     import shutil
 
-    from nlp.models.ner import ner_stage
-    from nlp.models.onnx_runtime import export_onnx, onnx_is_current
+    from jixiao.models.ner import ner_stage
+    from jixiao.models.onnx_export import export_onnx
+    from jixiao.models.onnx_runtime import onnx_is_current
 
-    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}})
+    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}}, NerConfig)
     tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
     tagger.save(tmp_path / "m")
     export_onnx(tmp_path / "m", quantize=True)
     assert onnx_is_current(tmp_path / "m")
     NerTagger.load(tmp_path / "m", onnx=True)            # current: loads
     # new weights in the folder (a retrain that did not export): the old export must not run
-    other, _h, _n = fit(config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 2}}), TRAIN[:2],
+    other, _h, _n = fit(config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 2}}, NerConfig), TRAIN[:2],
                         progress=False)
     other.save(tmp_path / "new")
     shutil.copyfile(tmp_path / "new" / "model.safetensors", tmp_path / "m" / "model.safetensors")
@@ -169,8 +171,8 @@ def test_model_classes_register_with_auto():
 
 
 def test_annotate_document_puts_model_entities_with_values(trained):
-    from nlp.models.ner import annotate_document
-    from nlp.pipeline import document_from_paragraphs
+    from jixiao.models.ner import annotate_document
+    from jixiao.pipeline import document_from_paragraphs
 
     tagger, _ = trained
     doc = document_from_paragraphs("d", [TRAIN[0]["text"], "一是健全制度。"])
@@ -185,7 +187,7 @@ def test_annotate_document_puts_model_entities_with_values(trained):
 
 def test_rule_features_can_be_switched_off():
     cfg = config_from_dict({**TINY, "model": {**TINY["model"], "use_rule_features": False},
-                            "train": {**TINY["train"], "epochs": 1}})
+                            "train": {**TINY["train"], "epochs": 1}}, NerConfig)
     tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
     assert not tagger.model.config.use_rule_features
     assert not hasattr(tagger.model, "rule_embeddings")
@@ -193,7 +195,7 @@ def test_rule_features_can_be_switched_off():
 
 
 def test_a_large_rule_prior_reproduces_the_rules(trained):
-    from nlp.models.ner import rule_spans_for_texts
+    from jixiao.models.ner import rule_spans_for_texts
 
     tagger, _ = trained
     texts = ["保费收入5617.38万元，增幅为13.43%", "参保人数\t≥41万人\t40.28万人\t5\t4.91"]
@@ -206,13 +208,13 @@ def test_a_large_rule_prior_reproduces_the_rules(trained):
 
 def test_whole_rule_spans_is_saved_with_the_model(tmp_path):
     cfg = config_from_dict({**TINY, "model": {**TINY["model"], "whole_rule_spans": True},
-                            "train": {**TINY["train"], "epochs": 1}})
+                            "train": {**TINY["train"], "epochs": 1}}, NerConfig)
     tagger, _h, _n = fit(cfg, TRAIN[:2], progress=False)
     assert tagger.whole_rule_spans
     tagger.save(tmp_path)
     assert NerTagger.load(tmp_path).whole_rule_spans
     # a model decoded with whole rule spans never ends an entity inside a rule span
-    from nlp.models.ner import rule_spans_for_texts
+    from jixiao.models.ner import rule_spans_for_texts
 
     texts = ["保费收入5617.38万元，增幅为13.43%", "实际完成值为按时报送，得分5分"]
     for spans, rules in zip(tagger.predict(texts), rule_spans_for_texts(texts)):
@@ -238,7 +240,7 @@ def test_nested_cv_never_trains_on_the_outer_document(tmp_path, monkeypatch):
         return real_fit(cfg, records, **kw)
 
     monkeypatch.setattr(tn, "fit", spy)
-    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 1}})
+    cfg = config_from_dict({**TINY, "data": {"gold": str(gold)}, "train": {**TINY["train"], "epochs": 1}}, NerConfig)
     out = tn.nested_cv_ner(cfg, progress=False, priors=(1.0, 8.0))
     assert set(out["chosen"]) == {"a", "b", "c"}
     assert len(seen) == 3 * 2 + 3            # per outer fold: 2 inner fits + the outer fit
@@ -260,6 +262,6 @@ def test_training_data_is_a_datasets_dataset_and_empty_data_is_refused():
     assert isinstance(ds, datasets.Dataset) and len(ds) == 5
     assert set(ds.column_names) == {"input_ids", "attention_mask", "boundary_ids", "rule_ids", "labels"}
     assert all(len(a) == len(b) for a, b in zip(ds["input_ids"], ds["labels"]))
-    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}})
+    cfg = config_from_dict({**TINY, "train": {**TINY["train"], "epochs": 1}}, NerConfig)
     with pytest.raises(UsageError, match="E414"):
         fit(cfg, [{"doc_id": "a", "para": 0, "text": "", "entities": []}], progress=False)

@@ -5,11 +5,12 @@ import random
 
 import pytest
 
-from nlp.errors import UsageError
-from nlp.models.char_tokenizer import build_char_tokenizer
-from nlp.models.ner import bio_labels
+from jixiao.errors import UsageError
+from jixiao.models.char_tokenizer import build_char_tokenizer
+from jixiao.models.ner import bio_labels
 from training.data import align_labels, build_examples, data_hash, synthetic_records, vary_record
-from training.ner import apply_overrides, config_from_dict, length_batches, load_config
+from training.config import apply_overrides, config_from_dict, load_config
+from training.ner import NerConfig, length_batches
 
 LABEL2ID = {lab: i for i, lab in enumerate(bio_labels())}
 REC = {"doc_id": "d", "para": 0, "text": "保费收入5617.38万元，增幅13.43%",
@@ -42,7 +43,7 @@ def test_build_examples_labels_round_trip_to_the_spans():
     assert len(ex["input_ids"]) == len(ex["labels"]) == len(ex["boundary_ids"]) == len(REC["text"]) + 2
     assert ex["labels"][0] == ex["labels"][-1] == -100
     id2label = {v: k for k, v in LABEL2ID.items()}
-    from nlp.models.ner import tags_to_spans
+    from jixiao.models.ner import tags_to_spans
 
     tags = [id2label[i] for i in ex["labels"][1:-1]]
     offsets = [(i, i + 1) for i in range(len(REC["text"]))]
@@ -91,13 +92,13 @@ def test_data_hash_changes_with_labels():
 def test_config_overrides_and_errors(tmp_path):
     p = tmp_path / "c.yaml"
     p.write_text("train:\n  epochs: 3\nmodel:\n  base: null\n", encoding="utf-8")
-    cfg = load_config(p, ["train.lr=3e-4", "model.jieba_min_freq=null"])
+    cfg = load_config(p, NerConfig, ["train.lr=3e-4", "model.jieba_min_freq=null"])
     assert cfg.train.epochs == 3 and cfg.train.lr == pytest.approx(3e-4)
     assert cfg.model.base is None and cfg.model.jieba_min_freq is None
     with pytest.raises(UsageError, match="E420.*train.nope"):
-        config_from_dict({"train": {"nope": 1}})
+        config_from_dict({"train": {"nope": 1}}, NerConfig)
     with pytest.raises(UsageError, match="E420"):
-        load_config(p, ["train.epochs=many"])
+        load_config(p, NerConfig, ["train.epochs=many"])
     assert apply_overrides({}, ["a.b=1"]) == {"a": {"b": 1}}
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.models.ner import (bio_labels, boundary_ids_for, is_valid_path, may_contain_entity,
+from jixiao.models.ner import (bio_labels, boundary_ids_for, is_valid_path, may_contain_entity,
                             tags_to_spans, transition_masks, viterbi_decode, windows)
 
 LABELS = bio_labels()
@@ -107,7 +107,7 @@ def test_skip_filter():
 
 
 def test_rule_feature_ids_follow_the_rule_spans():
-    from nlp.models.ner import RULE_IDS, rule_ids_for, span_tags
+    from jixiao.models.ner import RULE_IDS, rule_ids_for, span_tags
 
     offsets = [(0, 1), (1, 2), (3, 4), (4, 5)]
     assert span_tags(offsets, [[0, 2, "AMOUNT"], [3, 5, "UNIT"]], [0, 0, 0, 0]) == [
@@ -117,7 +117,7 @@ def test_rule_feature_ids_follow_the_rule_spans():
 
 
 def test_whole_rule_spans_forbid_cutting_a_rule_span_short():
-    from nlp.models.ner import continue_masks
+    from jixiao.models.ner import continue_masks
 
     cont = continue_masks(LABELS)
     # the model wants B-ACTUAL I-ACTUAL I-ACTUAL O over a 4-character rule span (按时报送)
@@ -133,7 +133,7 @@ def test_whole_rule_spans_forbid_cutting_a_rule_span_short():
 
 
 def test_whole_rule_spans_still_let_the_model_drop_or_relabel_a_rule_span():
-    from nlp.models.ner import continue_masks
+    from jixiao.models.ner import continue_masks
 
     cont = continue_masks(LABELS)
     inside = np.array([False, True, True])
@@ -150,7 +150,7 @@ def test_whole_rule_spans_still_let_the_model_drop_or_relabel_a_rule_span():
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 30), st.integers(0, 2**31 - 1))
 def test_whole_rule_spans_paths_are_valid_and_never_end_inside(length, seed):
-    from nlp.models.ner import continue_masks
+    from jixiao.models.ner import continue_masks
 
     cont = continue_masks(LABELS)
     rng = np.random.default_rng(seed)

@@ -5,7 +5,8 @@ import json
 import random
 
 from training.pretrain import mask_tokens, pretrain, word_ids_for
-from training.ner import config_from_dict, fit
+from training.config import config_from_dict
+from training.ner import NerConfig, fit
 from training.pretrain import PretrainConfig
 
 
@@ -24,7 +25,7 @@ def test_mask_tokens_masks_whole_words_only():
 
 
 def test_word_ids_follow_jieba_words():
-    from nlp.tokenize import WordTokenizer
+    from jixiao.tokenize import WordTokenizer
 
     wt = WordTokenizer()
     text = "预算执行率96.4%"
@@ -50,7 +51,7 @@ def test_pretrain_then_train_ner_from_the_encoder(tmp_path):
         assert (enc / name).is_file(), name
     assert "evaluation documents" in (enc / "README.md").read_text(encoding="utf-8")
     ner_cfg = config_from_dict({"model": {"base": str(enc), "max_length": 64},
-                                "train": {"epochs": 1, "batch_size": 2, "threads": 1}})
+                                "train": {"epochs": 1, "batch_size": 2, "threads": 1}}, NerConfig)
     recs = [{"text": "保费收入5617.38万元", "entities": [[0, 4, "INDICATOR"], [4, 11, "AMOUNT"], [11, 13, "UNIT"]]}]
     tagger, _h, _n = fit(ner_cfg, recs, progress=False)
     from safetensors.numpy import load_file

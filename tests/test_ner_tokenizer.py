@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.models.char_tokenizer import build_char_tokenizer, char_vocabulary, load_char_tokenizer
+from jixiao.models.char_tokenizer import build_char_tokenizer, char_vocabulary, load_char_tokenizer
 
 FIXTURE = ["保费收入5617.38万元，增幅13.43%", "单位：万元\t355,212 万元", "预期指标值为≥ 41 万人"]
 

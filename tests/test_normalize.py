@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.normalize import is_met, normalize_amount, parse_number, parse_value
-from nlp.rules.entities import extract_entities
+from jixiao.normalize import is_met, normalize_amount, parse_number, parse_value
+from jixiao.rules.entities import extract_entities
 
 MULT = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.pipeline import Pipeline, document_from_paragraphs, extract_paragraph_records, load_pipeline
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.pipeline import Pipeline, document_from_paragraphs, extract_paragraph_records, load_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def test_extract_paragraph_records_carries_money_values():
 def test_ner_types_auto_follows_the_lodo_winner(tmp_path):
     import json
 
-    from nlp.models.ner import auto_types, ner_stage
+    from jixiao.models.ner import auto_types, ner_stage
 
     (tmp_path / "metrics.json").write_text(json.dumps({"entity_sources": {
         "AMOUNT": "model", "UNIT": "rules", "INDICATOR": "rules", "TARGET": "rules", "ACTUAL": "rules",
@@ -63,8 +63,8 @@ def test_ner_types_auto_keeps_the_rules_only_where_strictly_better(tmp_path):
 
     import pytest
 
-    from nlp.errors import UsageError
-    from nlp.models.ner import auto_types, ner_stage
+    from jixiao.errors import UsageError
+    from jixiao.models.ner import auto_types, ner_stage
 
     def table(f1s):
         return {"pooled": {"per_type": {t: {"f1": f} for t, f in f1s.items()}}}

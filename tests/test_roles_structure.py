@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.models.roles import RoleClassifier, is_deduction, is_title_unit, leadin_role, unit_features, unit_items
+from jixiao.models.roles import RoleClassifier, is_deduction, is_title_unit, leadin_role, unit_features, unit_items
 
 
 @pytest.mark.parametrize("text", ["医疗保险网络维护项目绩效目标完成情况综述。", "具体情况如下：", "1. 项目绩效目标完成情况。",

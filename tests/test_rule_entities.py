@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from nlp.rules.entities import extract_entities
+from jixiao.rules.entities import extract_entities
 
 
 def spans(text):

@@ -1,6 +1,6 @@
 import pytest
 
-from nlp.structure import heading_level, section_paths
+from jixiao.structure import heading_level, section_paths
 
 # Expected segmentation of the five seeds (paragraphs, headings, table rows, indicator records from tables).
 SEED_COUNTS = {

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.summarize.aggregate import (
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.summarize.aggregate import (
     Filters,
     aggregate,
     indicator_rows,
@@ -80,7 +80,7 @@ def test_unknown_label_is_a_usage_error():
 
 
 # ---------------------------------------------------------------------------------- values
-# Parsing and judging target/actual values: tests/test_value_parse.py (nlp.normalize).
+# Parsing and judging target/actual values: tests/test_value_parse.py (jixiao.normalize).
 
 
 def test_indicator_rows_carry_metadata_and_scores():

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from nlp.cli_summarize import register
-from nlp.summarize.aggregate import Filters, LoadResult
-from nlp.summarize.report import (
+from jixiao.cli import app as jixiao_app
+from jixiao.summarize.aggregate import Filters, LoadResult
+from jixiao.summarize.report import (
     SHEETS,
     build_summary,
     find_chromium,
@@ -23,7 +23,7 @@ from nlp.summarize.report import (
     summary_json,
     write_report,
 )
-from nlp.summarize.themes import ThemeConfig
+from jixiao.summarize.themes import ThemeConfig
 
 FIXTURE = Path(__file__).parent / "fixtures" / "summarize_docs.jsonl"
 
@@ -108,13 +108,7 @@ def test_excel_has_the_tables(report_dir, summary):
 
 
 def test_cli_writes_the_three_files_and_prints_the_table(tmp_path):
-    app = typer.Typer()
-
-    @app.callback()
-    def _main() -> None:
-        """test app"""
-
-    register(app)
+    app = jixiao_app
     out = tmp_path / "report"
     res = CliRunner().invoke(app, ["summarize", str(FIXTURE), "-o", str(out), "--year", "2022",
                                    "--min-theme-size", "2", "--threshold", "0.8"])

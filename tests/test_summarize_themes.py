@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.errors import UsageError
-from nlp.summarize.aggregate import SentenceRow, aggregate, load_documents
-from nlp.summarize.themes import (
+from jixiao.errors import UsageError
+from jixiao.summarize.aggregate import SentenceRow, aggregate, load_documents
+from jixiao.summarize.themes import (
     OUTLIER_ID,
     ThemeConfig,
     ThemeTokenizer,
@@ -229,9 +229,10 @@ def test_large_input_path_clusters_kmeans_centroids_deterministically(tokenizer)
 
 
 def test_yaml_config_loads_with_overrides_and_rejects_unknown_keys(tmp_path):
-    from nlp.summarize.themes import REPO_ROOT, load_theme_config
+    from jixiao.paths import config_path
+    from jixiao.summarize.themes import load_theme_config
 
-    cfg = load_theme_config(REPO_ROOT / "configs" / "summarize.yaml", threshold=0.6,
+    cfg = load_theme_config(config_path("summarize.yaml"), threshold=0.6,
                             min_theme_size=None)
     assert (cfg.threshold, cfg.min_theme_size, cfg.label) == (0.6, 2, "问题")
     assert Path(cfg.stopwords_path).is_file()

@@ -1,4 +1,4 @@
-"""The one parser of TARGET/ACTUAL/SCORE values (nlp.normalize): forms, intervals, met / not met.
+"""The one parser of TARGET/ACTUAL/SCORE values (jixiao.normalize): forms, intervals, met / not met.
 
 Entities (``ParsedValue`` fields in the extraction output) and the indicator tables of
 ``jixiao summarize`` (``value_interval`` + ``judge``) read values with the same parser.
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.normalize import is_met, judge, parse_value, scale_unit, value_interval
+from jixiao.normalize import is_met, judge, parse_value, scale_unit, value_interval
 
 # ---------------------------------------------------------------------------------- ParsedValue
 

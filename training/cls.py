@@ -1,9 +1,9 @@
 """Train and cross-validate the paragraph-label classifier (``jixiao train cls``).
 
-Wiring only: data from :func:`nlp.evaluation.load_gold`, section paths from
-:func:`nlp.structure.section_paths`, folds and scores from :func:`nlp.evaluation.cross_validate`,
+Wiring only: data from :func:`jixiao.evaluation.load_gold`, section paths from
+:func:`jixiao.structure.section_paths`, folds and scores from :func:`jixiao.evaluation.cross_validate`,
 estimators from the registry. Leave-one-document-out runs every configured model and the rule
-baseline (:func:`nlp.rules.labels.label_paragraph`) on the same folds.
+baseline (:func:`jixiao.rules.labels.label_paragraph`) on the same folds.
 
 Example::
 
@@ -23,9 +23,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.models.estimator import E_BAD_CONFIG, E_NO_GOLD, Estimator, get, write_json
-from nlp.models.paragraph_cls import LABELS, decide
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.models.estimator import E_BAD_CONFIG, E_NO_GOLD, Estimator, get, write_json
+from training.config import load_config, parse_overrides  # noqa: F401  (re-exported for the CLI)
+from jixiao.models.paragraph_cls import LABELS, decide
 
 Gold = Mapping[str, Sequence[Mapping[str, Any]]]
 Log = Callable[[str], None]
@@ -44,84 +45,13 @@ class ClsConfig:
 
     model: str = "tfidf_logreg.v1"
     gold: str = "corpus/gold"
-    output: str = "models/cls"
+    output: str = "jixiao_models/cls"
     seed: int = 0
     num_threads: int = 1
     compare: list[str] = field(default_factory=list)
     errors: int = 10
     tfidf_logreg: dict[str, Any] = field(default_factory=dict)
     transformer_cls: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_overrides(args: Sequence[str]) -> list[tuple[str, Any]]:
-    """``["--a.b", "3", "--c=x"]`` → ``[("a.b", 3), ("c", "x")]`` (values parsed as YAML scalars).
-
-    >>> parse_overrides(["--tfidf_logreg.C", "2.5", "--compare=[transformer_cls.v1]"])
-    [('tfidf_logreg.C', 2.5), ('compare', ['transformer_cls.v1'])]
-    """
-    import yaml
-
-    out: list[tuple[str, Any]] = []
-    i = 0
-    args = list(args)
-    while i < len(args):
-        a = args[i]
-        if not a.startswith("--") or len(a) <= 2:
-            raise UsageError(E_BAD_CONFIG, f"unexpected argument {a!r}; overrides look like --section.key VALUE")
-        key = a[2:]
-        if "=" in key:
-            key, raw = key.split("=", 1)
-            i += 1
-        else:
-            if i + 1 >= len(args):
-                raise UsageError(E_BAD_CONFIG, f"override {a} has no value; write {a} VALUE")
-            raw = args[i + 1]
-            i += 2
-        out.append((key, yaml.safe_load(raw)))
-    return out
-
-
-def load_config(path: str | Path | None, cls: type, overrides: Sequence[str] = ()) -> Any:
-    """Load a YAML file into the dataclass ``cls``, apply dotted overrides, check every key.
-
-    >>> load_config(None, ClsConfig, ["--seed", "3"]).seed
-    3
-    """
-    import yaml
-
-    data: dict[str, Any] = {}
-    if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise UsageError(E_BAD_CONFIG, "config file not found; pass --config configs/cls.yaml", path=str(p))
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise UsageError(E_BAD_CONFIG, f"not valid YAML: {exc}", path=str(p)) from None
-        if not isinstance(data, dict):
-            raise UsageError(E_BAD_CONFIG, "the config must be a mapping of keys to values", path=str(p))
-    for key, value in parse_overrides(overrides):
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise UsageError(E_BAD_CONFIG, f"cannot set {key}: {part} is not a section")
-        node[parts[-1]] = value
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise UsageError(E_BAD_CONFIG, f"unknown config keys {unknown}; valid keys: {', '.join(fields)}",
-                         path=str(path) if path else None)
-    for name, value in data.items():
-        default = getattr(cls(), name)
-        if isinstance(default, dict) and not isinstance(value, dict):
-            raise UsageError(E_BAD_CONFIG, f"{name} must be a mapping of parameters, got {value!r}")
-        if isinstance(default, list) and not isinstance(value, list):
-            raise UsageError(E_BAD_CONFIG, f"{name} must be a list, got {value!r}")
-        if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(value, (int, float)):
-            raise UsageError(E_BAD_CONFIG, f"{name} must be a number, got {value!r}")
-    return cls(**data)
 
 
 def make_estimator(cfg: Any, name: str) -> Estimator:
@@ -151,7 +81,7 @@ def make_estimator(cfg: Any, name: str) -> Estimator:
 
 def load_gold_or_fail(folder: str | Path) -> dict[str, list[dict[str, Any]]]:
     """Gold records per document; E511 when there are none."""
-    from nlp.evaluation import load_gold
+    from jixiao.evaluation import load_gold
 
     p = Path(folder)
     if not p.exists() or (p.is_dir() and not any(p.glob("*.jsonl"))):
@@ -169,7 +99,7 @@ def gold_items(gold: Gold) -> tuple[list[dict[str, Any]], list[list[str]]]:
     >>> X[1]["section"], y[1]
     (['五、存在问题'], ['存在问题'])
     """
-    from nlp.structure import section_paths
+    from jixiao.structure import section_paths
 
     items: list[dict[str, Any]] = []
     y: list[list[str]] = []
@@ -194,7 +124,7 @@ def gold_hash(gold: Gold) -> str:
 
 def rules_labels(items: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, list[list[str]]]:
     """The rule baseline's scores and label sets (score ≥ 0.5)."""
-    from nlp.rules.labels import label_paragraph
+    from jixiao.rules.labels import label_paragraph
 
     scores = np.array([[label_paragraph(it["text"], list(it.get("section") or []),
                                         "table_row" if "\t" in it["text"] else "text").get(l, 0.0) for l in LABELS]
@@ -221,12 +151,12 @@ class FoldPrediction:
 def lodo_predict(gold: Gold, fit_predict: Callable[[list, list, list], tuple[np.ndarray, list[list[str]], dict]],
                  log: Log = lambda s: None) -> tuple[Any, list[FoldPrediction]]:
     """Run ``fit_predict(train_items, train_y, test_items) -> (proba, labels, thresholds)`` over
-    the leave-one-document-out folds of :func:`nlp.evaluation.cross_validate`.
+    the leave-one-document-out folds of :func:`jixiao.evaluation.cross_validate`.
 
     The held-out document's items are only ever passed as ``test_items``: nothing fitted (weights,
     vocabulary, thresholds) sees them.
     """
-    from nlp.evaluation import cross_validate
+    from jixiao.evaluation import cross_validate
 
     folds: list[FoldPrediction] = []
 

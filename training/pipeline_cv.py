@@ -43,8 +43,8 @@ def lodo_pipeline(gold: Gold, cls_cfg: ClsConfig, roles_cfg: RolesConfig,
                   rules_manifest: str | Path = "configs/pipeline_rules.yaml",
                   log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
     """Per-fold and pooled paragraph-label and role scores of the model pipeline and of the rules."""
-    from nlp.evaluation import cross_validate
-    from nlp.pipeline import extract_paragraph_records, load_pipeline
+    from jixiao.evaluation import cross_validate
+    from jixiao.pipeline import extract_paragraph_records, load_pipeline
 
     def models_fit_predict(train_gold: Gold, test_gold: Gold):
         (test_id,) = test_gold

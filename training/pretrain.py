@@ -6,7 +6,7 @@ words are masked as a whole (all their characters), so the model must reconstruc
 5617.38 from context rather than from half a word. Writes an encoder folder that
 ``jixiao train ner`` starts from (``model.base``).
 
->>> cfg = load_config("configs/pretrain.yaml", cls=PretrainConfig)   # doctest: +SKIP
+>>> cfg = load_pretrain_config("configs/pretrain.yaml")   # doctest: +SKIP
 >>> pretrain("corpus/raw", cfg, out="models/encoder")                 # doctest: +SKIP
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
+from jixiao.errors import UsageError
 from training.loop import optimizer_step
 
 
@@ -112,9 +112,9 @@ def pretrain(src: str | Path, cfg: PretrainConfig, *, out: str | Path = "models/
     import yaml
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from nlp.models.char_tokenizer import build_char_tokenizer
-    from nlp.models.ner import encode_texts, make_windows, model_classes
-    from nlp.tokenize import WordTokenizer
+    from jixiao.models.char_tokenizer import build_char_tokenizer
+    from jixiao.models.ner import encode_texts, make_windows, model_classes
+    from jixiao.tokenize import WordTokenizer
     from training.data import corpus_documents, data_hash
     from training.ner import collate, config_dict, library_versions, set_seed
 
@@ -208,7 +208,7 @@ def encoder_card(metrics: dict, cfg: PretrainConfig, src: str | Path) -> str:
         f"{e.num_attention_heads} heads, vocabulary {metrics['vocab_size']} characters (report "
         f"characters + jieba dictionary characters with summed frequency >= {e.jieba_min_freq}), "
         "plus a jieba word-boundary (B/M/E/S) embedding. Class `CharBertForMaskedLM` "
-        "(`model_type: jixiao_char_bert`, registered by `nlp.models.ner.model_classes()`).", "",
+        "(`model_type: jixiao_char_bert`, registered by `jixiao.models.ner.model_classes()`).", "",
         f"- pre-trained with whole-word masking ({cfg.mlm.mask_prob:.0%} of tokens, jieba words "
         f"masked whole) on `{src}`: {len(metrics['documents'])} documents, "
         f"{metrics['paragraphs']} paragraphs, {metrics['characters']} characters",
@@ -226,9 +226,9 @@ def encoder_card(metrics: dict, cfg: PretrainConfig, src: str | Path) -> str:
 
 def load_pretrain_config(path: str | Path | None, overrides: list[str] | None = None) -> PretrainConfig:
     """configs/pretrain.yaml -> PretrainConfig (E420 on unknown keys / bad values)."""
-    from training.ner import load_config
+    from training.config import load_config
 
-    return load_config(path, overrides, cls=PretrainConfig)
+    return load_config(path, PretrainConfig, overrides or [])
 
 
 __all__ = ["PretrainConfig", "pretrain", "mask_tokens", "word_ids_for", "load_pretrain_config",

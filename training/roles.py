@@ -1,10 +1,10 @@
 """Train and cross-validate the sentence-role classifier (``jixiao train roles``).
 
-Units are the sentences/clauses (:func:`nlp.models.roles.sentence_units`) of gold paragraphs
+Units are the sentences/clauses (:func:`jixiao.models.roles.sentence_units`) of gold paragraphs
 labelled 存在问题 or 建议; each unit's gold role is the gold role span covering most of it
-(:func:`nlp.models.roles.unit_roles`). Paragraph labels given to the model are the gold ones, so
+(:func:`jixiao.models.roles.unit_roles`). Paragraph labels given to the model are the gold ones, so
 these figures measure the role step alone. Scores: exact role spans with
-:func:`nlp.evaluation.cross_validate` (as ``jixiao eval`` counts them) and unit accuracy per role.
+:func:`jixiao.evaluation.cross_validate` (as ``jixiao eval`` counts them) and unit accuracy per role.
 
 Example::
 
@@ -22,8 +22,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nlp.models.estimator import Estimator, write_json
-from nlp.models.roles import NONE, ROLE_LABELS, ROLES, unit_items, unit_roles
+from jixiao.models.estimator import Estimator, write_json
+from jixiao.models.roles import NONE, ROLE_LABELS, ROLES, unit_items, unit_roles
 from training.cls import Gold, Log, RULES, gold_hash, load_gold_or_fail, make_estimator
 
 
@@ -33,7 +33,7 @@ class RolesConfig:
 
     model: str = "role_logreg.v1"
     gold: str = "corpus/gold"
-    output: str = "models/roles"
+    output: str = "jixiao_models/roles"
     seed: int = 0
     num_threads: int = 1
     errors: int = 10
@@ -57,7 +57,7 @@ def gold_units(gold: Gold) -> RoleUnits:
     >>> u.roles, u.where[1]
     (['问题', '原因'], ('d', 0, 9, 19))
     """
-    from nlp.structure import section_paths
+    from jixiao.structure import section_paths
 
     out = RoleUnits()
     for doc_id in sorted(gold):
@@ -74,8 +74,8 @@ def gold_units(gold: Gold) -> RoleUnits:
 
 
 def rules_roles(items: Sequence[Mapping[str, Any]]) -> list[str | None]:
-    """The rule baseline (:func:`nlp.rules.labels.role_of`) on the same units."""
-    from nlp.rules.labels import role_of
+    """The rule baseline (:func:`jixiao.rules.labels.role_of`) on the same units."""
+    from jixiao.rules.labels import role_of
 
     return [role_of(it["text"], list(it["context"]["labels"])) for it in items]
 
@@ -107,10 +107,10 @@ def lodo_roles(gold: Gold, predict: Callable[[RoleUnits, RoleUnits], list[str | 
                log: Log = lambda s: None) -> dict[str, Any]:
     """Leave-one-document-out: ``predict(train_units, test_units)`` gives one role per test unit.
 
-    Returns span scores (pooled and per fold, via :func:`nlp.evaluation.cross_validate`), unit
+    Returns span scores (pooled and per fold, via :func:`jixiao.evaluation.cross_validate`), unit
     scores, and every test unit's prediction for the error analysis.
     """
-    from nlp.evaluation import cross_validate
+    from jixiao.evaluation import cross_validate
 
     pooled_gold: list[str | None] = []
     pooled_pred: list[str | None] = []

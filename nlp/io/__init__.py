@@ -26,7 +26,7 @@ E145  too many rows for an Excel sheet
 E149  unexpected error while processing a file (logged by ErrorLog)
 ====  =====================================================================
 """
-from nlp.io.readers import (
+from jixiao.io.readers import (
     DEFAULT_MAX_BYTES,
     STDIN,
     SUPPORTED_SUFFIXES,
@@ -37,7 +37,7 @@ from nlp.io.readers import (
     read_document,
     read_stdin,
 )
-from nlp.io.writers import (
+from jixiao.io.writers import (
     COLUMNS,
     MONEY_SCALE,
     TABLE_NAMES,

@@ -1,9 +1,9 @@
 """Read report files (``.txt``/``.md``/``.docx``/``.pdf`` or stdin) into :class:`RawDocument`.
 
 Reading only turns bytes into text with one paragraph per line; cleaning and structure come later.
-Every way a file can be unreadable raises :class:`~nlp.errors.InputError` with a code in
+Every way a file can be unreadable raises :class:`~jixiao.errors.InputError` with a code in
 E100–E122 that names the file and says what to do, so a batch can log it and go on; input specs
-that match nothing raise :class:`~nlp.errors.UsageError` (E130–E131, exit 2).
+that match nothing raise :class:`~jixiao.errors.UsageError` (E130–E131, exit 2).
 
 Text is decoded in linear time (no regex backtracking over the whole text), so a single line of
 millions of characters is read like any other.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from nlp.errors import InputError, UsageError
+from jixiao.errors import InputError, UsageError
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 """Files larger than this are refused (E103); pass ``max_bytes=`` to change it."""
@@ -153,7 +153,7 @@ def iter_inputs(specs: list[str]) -> Iterator[Path | str]:
     directory (searched recursively for .txt/.md/.docx/.pdf, sorted, hidden files and Office
     ``~$`` lock files skipped), a glob (``corpus/**/*.docx``), or ``-`` for stdin (yielded as the
     string ``"-"``). Every spec is checked before anything is yielded: one matching nothing raises
-    :class:`~nlp.errors.UsageError` (exit 2) naming it.
+    :class:`~jixiao.errors.UsageError` (exit 2) naming it.
 
     >>> list(iter_inputs(["-"]))
     ['-']

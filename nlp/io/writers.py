@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from nlp.errors import JixiaoError, UsageError
+from jixiao.errors import JixiaoError, UsageError
 
 # --------------------------------------------------------------------------------------------
 # helpers shared by the writers

@@ -1,19 +1,19 @@
 """Label records (ANNOTATION.md §6) and the labelling round trip with doccano and Label Studio.
 
->>> from nlp.labels import PARAGRAPH_LABELS, validate_records
+>>> from jixiao.labels import PARAGRAPH_LABELS, validate_records
 >>> PARAGRAPH_LABELS
 ('经验做法', '存在问题', '建议')
 """
-from nlp.labels.convert import (
+from jixiao.labels.convert import (
     AnnotationVersion, ImportMessage, ImportResult, OffsetUnit, ToolFormat, doccano_label_config,
     export_records, from_doccano, from_labelstudio, import_file, labelstudio_config, to_doccano,
     to_labelstudio,
 )
-from nlp.labels.schema import (
+from jixiao.labels.schema import (
     ENTITY_TYPES, OTHER_LABEL, PARAGRAPH_LABELS, RECORD_KEYS, ROLES, Problem, read_label_file,
     validate_file, validate_files, validate_records, write_label_file,
 )
-from nlp.labels.stats import label_stats
+from jixiao.labels.stats import label_stats
 
 __all__ = [
     "AnnotationVersion", "ENTITY_TYPES", "ImportMessage", "ImportResult", "OTHER_LABEL",

@@ -66,9 +66,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from nlp.errors import LabelFileError
-from nlp.labels.offsets import from_utf16, has_astral, to_utf16
-from nlp.labels.schema import (
+from jixiao.errors import LabelFileError
+from jixiao.labels.offsets import from_utf16, has_astral, to_utf16
+from jixiao.labels.schema import (
     ENTITY_TYPES, ERROR, PARAGRAPH_LABELS, RECORD_KEYS, ROLES, WARNING, dumps_record,
     write_text_atomic,
 )
@@ -756,7 +756,7 @@ def export_records(records: Sequence[dict], fmt: ToolFormat, path: str | Path,
                    unit: OffsetUnit = OffsetUnit.UTF16) -> int:
     """Write records for a tool (doccano JSONL, Label Studio JSON / JSON_MIN); return the count.
 
-    Records should pass :func:`nlp.labels.schema.validate_records` first.
+    Records should pass :func:`jixiao.labels.schema.validate_records` first.
     """
     fmt = ToolFormat(fmt)
     if fmt is ToolFormat.DOCCANO:

@@ -17,9 +17,9 @@ def draft_records(paths: Sequence[str | Path], pipeline_path: str | None = None)
     >>> draft_records([])
     ([], [])
     """
-    from nlp.errors import JixiaoError
-    from nlp.io.readers import iter_inputs, read_document, read_stdin
-    from nlp.pipeline import document_from_raw, load_pipeline, paragraph_records
+    from jixiao.errors import JixiaoError
+    from jixiao.io.readers import iter_inputs, read_document, read_stdin
+    from jixiao.pipeline import document_from_raw, load_pipeline, paragraph_records
 
     if not paths:
         return [], []

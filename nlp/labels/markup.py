@@ -16,7 +16,7 @@ of document metadata. The format is specified in ``corpus/written/WRITING.md``; 
 The module uses the standard library only, so it runs as a script before the package is installed::
 
     python3 nlp/labels/markup.py compile corpus/written/src/wA01.md      # check one file, write its outputs
-    python3 nlp/labels/markup.py build corpus/written                     # every file + index.jsonl
+    python3 nlp/labels/markup.py build corpus/written                     # every file + documents.json (metadata and counts)
 
 >>> doc = parse_markup('''---
 ... doc_id: t1
@@ -329,9 +329,7 @@ def main(argv: list[str]) -> int:
         for k, v in c.items():
             total[k] = total.get(k, 0) + v
         index.append({**doc.meta, "counts": c})
-    with open(root / "index.jsonl", "w", encoding="utf-8") as f:
-        for row in index:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (root / "documents.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(index)} documents: " + ", ".join(f"{k} {v}" for k, v in total.items()))
     return status
 

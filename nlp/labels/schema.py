@@ -27,19 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import LabelFileError
+from jixiao.errors import LabelFileError
 
 # ---------------------------------------------------------------- the label contract
-#: Paragraph labels (ANNOTATION.md §2); an empty list means 其他.
-PARAGRAPH_LABELS: tuple[str, ...] = ("经验做法", "存在问题", "建议")
-#: Name used in tables and stats for a paragraph with no label.
-OTHER_LABEL = "其他"
-#: Sentence roles (ANNOTATION.md §3).
-ROLES: tuple[str, ...] = ("问题", "原因", "措施")
-#: Entity types (ANNOTATION.md §4).
-ENTITY_TYPES: tuple[str, ...] = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
-#: Paragraph labels under which roles may appear (ANNOTATION.md §3).
-ROLE_BEARING_LABELS: frozenset[str] = frozenset({"存在问题", "建议"})
+from jixiao.schema import (  # noqa: E402,F401  (the contract, re-exported)
+    ENTITY_TYPES, OTHER_LABEL, PARAGRAPH_LABELS, ROLE_BEARING_LABELS, ROLES)
+
 #: The keys of a record, in the order they are written.
 RECORD_KEYS: tuple[str, ...] = ("doc_id", "para", "text", "labels", "roles", "entities")
 SPAN_KEYS: tuple[str, ...] = ("roles", "entities")

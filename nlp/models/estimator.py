@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
-from nlp.errors import JixiaoError, UsageError
+from jixiao.errors import JixiaoError, UsageError
 
 #: Version of the model-folder layout written by :func:`write_config`.
 SCHEMA_VERSION = 1
@@ -42,7 +42,7 @@ E_BAD_DATA = "E504"  # X/y malformed or of different lengths
 E_BAD_LABEL = "E505"  # a label outside the model's label set
 E_BAD_ARRAYS = "E506"  # arrays file missing or with wrong shapes
 E_DUPLICATE = "E507"  # one name registered twice by different classes
-E_BAD_CONFIG = "E510"  # YAML training config invalid
+from jixiao.errors import E_CONFIG as E_BAD_CONFIG  # noqa: E402  (one code for every config)
 E_NO_GOLD = "E511"  # no gold files where the config points
 E_NO_ENCODER = "E512"  # transformer encoder folder missing
 
@@ -82,7 +82,7 @@ def get(name: str) -> type:
     >>> get("no_such_model.v9")
     Traceback (most recent call last):
     ...
-    nlp.errors.UsageError: E500: unknown model type 'no_such_model.v9'; known types: ...
+    jixiao.errors.UsageError: E500: unknown model type 'no_such_model.v9'; known types: ...
     """
     _import_builtin_models()
     try:
@@ -102,7 +102,7 @@ def _import_builtin_models() -> None:
     """Import the modules that register the built-in types (fixed list, never from a config)."""
     import importlib
 
-    for mod in ("nlp.models.paragraph_cls", "nlp.models.roles"):
+    for mod in ("jixiao.models.paragraph_cls", "jixiao.models.roles"):
         importlib.import_module(mod)
 
 
@@ -218,7 +218,7 @@ def load_estimator(folder: str | Path) -> Estimator:
     >>> load_estimator("/nonexistent")
     Traceback (most recent call last):
     ...
-    nlp.errors.JixiaoError: E501: /nonexistent: no config.json: not a model folder; train one with `jixiao train cls`
+    jixiao.errors.JixiaoError: E501: /nonexistent: no config.json: not a model folder; train one with `jixiao train cls`
     """
     cfg = read_config(folder)
     cls = get(cfg["model_type"])

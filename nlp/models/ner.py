@@ -1,6 +1,6 @@
 """The token-classification stage: characters in, entity spans (ANNOTATION.md §4) out.
 
-The model is a small BERT over characters (:mod:`nlp.models.char_tokenizer`) whose input
+The model is a small BERT over characters (:mod:`jixiao.models.char_tokenizer`) whose input
 embedding adds a word-boundary embedding: jieba's segmentation gives every character a B/M/E/S
 tag (``WordTokenizer.word_boundaries``), so the model sees where words such as 预算执行率 or
 万元 start and end. Tags are BIO over the six entity types; decoding is constrained Viterbi
@@ -26,15 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from nlp.errors import JixiaoError, UsageError
+from jixiao.errors import JixiaoError, UsageError
 
 logger = logging.getLogger(__name__)
 
-ENTITY_TYPES: tuple[str, ...] = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
-MODEL_TYPE = "jixiao_char_bert"
-NER_SCHEMA_VERSION = 1
-#: Word-boundary feature ids: 0 is padding / special tokens, then jieba's B/M/E/S.
-BOUNDARY_IDS: dict[str, int] = {"B": 1, "M": 2, "E": 3, "S": 4}
+from jixiao.models.encoder import (  # noqa: E402,F401  (re-exported: the tagger's model classes)
+    BOUNDARY_IDS, MODEL_TYPE, NER_SCHEMA_VERSION, model_classes, quiet_transformers, uses_boundaries, uses_rules)
+from jixiao.schema import ENTITY_TYPES  # noqa: E402
 
 # A paragraph can only hold an entity (§4) if it has a digit, a percent sign, a table cell
 # separator, or a word that introduces a qualitative target/score: "按时报送" stands in a table
@@ -47,7 +45,7 @@ ENTITY_POSSIBLE = re.compile(r"[0-9０-９%％\t]|指标|目标|得分|评分|�
 E_MODEL_FOLDER = "E400"   # model folder missing / not a model
 E_MODEL_CONFIG = "E401"   # config.json lacks labels or has unknown ones
 E_TOKENIZER = "E402"      # tokenizer is not a fast tokenizer (no offsets)
-E_ONNX = "E403"           # ONNX export / runtime problem
+from jixiao.errors import E_ONNX  # noqa: E402  (ONNX export / runtime problem)
 E_BAD_INPUT = "E404"      # predict() got something that is not a list of str
 
 
@@ -58,152 +56,6 @@ def bio_labels(types: Sequence[str] = ENTITY_TYPES) -> list[str]:
     ['O', 'B-AMOUNT', 'I-AMOUNT']
     """
     return ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
-
-
-# ---------------------------------------------------------------- model classes
-def _model_classes():
-    """Build (once) and register the config/model classes; torch/transformers imported lazily."""
-    global _CLASSES
-    if _CLASSES is not None:
-        return _CLASSES
-    import torch
-    from torch import nn
-    from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForTokenClassification,
-                              BertConfig, BertModel)
-    from transformers.modeling_outputs import MaskedLMOutput, TokenClassifierOutput
-    from transformers.models.bert.modeling_bert import BertOnlyMLMHead, BertPreTrainedModel
-
-    class CharBertConfig(BertConfig):
-        """BertConfig plus the word-boundary feature and our schema version."""
-
-        model_type = MODEL_TYPE
-        use_word_boundaries: bool = True
-        boundary_vocab_size: int = 5
-        use_rule_features: bool = False
-        rule_prior: float = 0.0
-        whole_rule_spans: bool = False
-        rule_vocab_size: int = 1 + 2 * len(ENTITY_TYPES) + 1
-        ner_schema_version: int = NER_SCHEMA_VERSION
-
-    class _CharBertBase(BertPreTrainedModel):
-        config_class = CharBertConfig
-        base_model_prefix = "bert"
-
-        def _add_feature_embeddings(self, config):
-            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
-            if getattr(config, "use_rule_features", False):
-                self.rule_embeddings = nn.Embedding(config.rule_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
-
-        def _embed(self, input_ids, boundary_ids, rule_ids=None):
-            emb = self.bert.embeddings.word_embeddings(input_ids)
-            if self.config.use_word_boundaries and boundary_ids is not None:
-                emb = emb + self.boundary_embeddings(boundary_ids)
-            if getattr(self.config, "use_rule_features", False) and rule_ids is not None:
-                emb = emb + self.rule_embeddings(rule_ids)
-            return emb
-
-        def _encode(self, input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids=None):
-            out = self.bert(
-                inputs_embeds=self._embed(input_ids, boundary_ids, rule_ids),
-                attention_mask=attention_mask,
-                token_type_ids=token_type_ids,
-                return_dict=True,
-            )
-            return out[0]
-
-    class CharBertForTokenClassification(_CharBertBase):
-        """BERT over characters + word-boundary embedding + a linear BIO head."""
-
-        def __init__(self, config):
-            super().__init__(config)
-            self.num_labels = config.num_labels
-            self.bert = BertModel(config, add_pooling_layer=False)
-            self._add_feature_embeddings(config)
-            drop = config.classifier_dropout if config.classifier_dropout is not None \
-                else config.hidden_dropout_prob
-            self.dropout = nn.Dropout(drop)
-            self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-            self.post_init()
-
-        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
-            logits = self.classifier(self.dropout(seq))
-            loss = None
-            if labels is not None:
-                loss = nn.functional.cross_entropy(logits.view(-1, self.num_labels),
-                                                   labels.view(-1), ignore_index=-100)
-            return TokenClassifierOutput(loss=loss, logits=logits)
-
-    class CharBertForMaskedLM(_CharBertBase):
-        """The same encoder with an MLM head, for domain pre-training (``jixiao pretrain``)."""
-
-        def __init__(self, config):
-            super().__init__(config)
-            self.bert = BertModel(config, add_pooling_layer=False)
-            self._add_feature_embeddings(config)
-            self.cls = BertOnlyMLMHead(config)
-            self.post_init()
-
-        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
-            if labels is not None:  # score only masked positions: cheaper than the full vocab
-                keep = labels != -100
-                logits = self.cls(seq[keep])
-                loss = nn.functional.cross_entropy(logits, labels[keep])
-                return MaskedLMOutput(loss=loss, logits=logits)
-            return MaskedLMOutput(logits=self.cls(seq))
-
-    AutoConfig.register(MODEL_TYPE, CharBertConfig, exist_ok=True)
-    AutoModelForTokenClassification.register(CharBertConfig, CharBertForTokenClassification,
-                                             exist_ok=True)
-    AutoModelForMaskedLM.register(CharBertConfig, CharBertForMaskedLM, exist_ok=True)
-    _CLASSES = _Classes(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)
-    del torch
-    return _CLASSES
-
-
-@dataclass(frozen=True)
-class _Classes:
-    config: Any
-    token_classification: Any
-    masked_lm: Any
-
-
-_CLASSES: _Classes | None = None
-
-
-def model_classes() -> _Classes:
-    """``(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)``, registered
-    with the transformers Auto classes.
-
-    >>> model_classes().config.model_type
-    'jixiao_char_bert'
-    """
-    return _model_classes()
-
-
-def quiet_transformers() -> None:
-    """No progress bars or load reports from transformers (a head added to an encoder is expected)."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-
-
-def uses_rules(model) -> bool:
-    """Whether a model takes ``rule_ids`` (the rule extractor's BIO tags as an input feature)."""
-    return getattr(model.config, "model_type", None) == MODEL_TYPE and bool(
-        getattr(model.config, "use_rule_features", False))
-
-
-def uses_boundaries(model) -> bool:
-    """Whether a model takes ``boundary_ids`` (our class with the feature switched on)."""
-    return getattr(model.config, "model_type", None) == MODEL_TYPE and bool(
-        getattr(model.config, "use_word_boundaries", False))
 
 
 # ---------------------------------------------------------------- decoding
@@ -377,8 +229,8 @@ def rule_spans_for_texts(texts: Sequence[str], doc_id: str = "ner") -> list[list
     >>> rule_spans_for_texts(["保费收入5617.38万元"])[0]  # doctest: +SKIP
     [(0, 4, 'INDICATOR'), (4, 11, 'AMOUNT'), (11, 13, 'UNIT')]
     """
-    from nlp.pipeline import document_from_paragraphs
-    from nlp.rules.entities import annotate_document as rule_annotate
+    from jixiao.structure import document_from_paragraphs
+    from jixiao.rules.entities import annotate_document as rule_annotate
 
     doc = rule_annotate(document_from_paragraphs(doc_id, list(texts)))
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
@@ -565,7 +417,7 @@ class NerTagger:
         self.cont_ok = continue_masks(self.labels)
         self._ort = None
         if onnx_path is not None:
-            from nlp.models.onnx_runtime import OnnxForward
+            from jixiao.models.onnx_runtime import OnnxForward
 
             self._ort = OnnxForward(onnx_path, num_threads=num_threads)
 
@@ -594,13 +446,13 @@ class NerTagger:
         model.eval()
         word_tok = None
         if uses_boundaries(model):
-            from nlp.tokenize import shared_tokenizer
+            from jixiao.tokenize import shared_tokenizer
 
             d = folder / "jieba_dict.txt"
             word_tok = shared_tokenizer(d if d.is_file() else None)
         onnx_path = None
         if onnx:
-            from nlp.models.onnx_runtime import onnx_is_current
+            from jixiao.models.onnx_runtime import onnx_is_current
 
             onnx_path = folder / onnx if isinstance(onnx, str) else next(
                 (folder / f for f in ("model.int8.onnx", "model.onnx") if (folder / f).is_file()), None)
@@ -729,17 +581,17 @@ class NerTagger:
 
 def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TYPES,
                       batch_size: int = 32):
-    """Put the model's entities of ``types`` into ``doc`` (a ``nlp.doc.Document``).
+    """Put the model's entities of ``types`` into ``doc`` (a ``jixiao.doc.Document``).
 
     Entities of those types already in ``doc`` (from the rules) are replaced; other rule
     entities stay unless they overlap a model span. Values (§5) come from the rules'
-    normaliser (``nlp.rules.entities.fill_values``) with the table header unit in force
-    (``doc.table_units``, else ``nlp.evaluation.header_units``). Returns ``doc``.
+    normaliser (``jixiao.rules.entities.fill_values``) with the table header unit in force
+    (``doc.table_units``, else ``jixiao.evaluation.header_units``). Returns ``doc``.
 
     >>> annotate_document(doc, NerTagger.load("models/ner"), types=["AMOUNT", "UNIT"])  # doctest: +SKIP
     """
-    from nlp.doc import Entity
-    from nlp.rules.entities import fill_values
+    from jixiao.doc import Entity
+    from jixiao.rules.entities import fill_values
 
     keep_types = set(types)
     texts = [p.text for p in doc.paragraphs]
@@ -752,7 +604,7 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
                 rule_spans[pos[e.paragraph]].append((e.start, e.end, e.type))
     spans = tagger.predict(texts, batch_size=batch_size, rule_spans=rule_spans)
     try:
-        from nlp.evaluation import header_units
+        from jixiao.units import header_units
 
         fallback_units = header_units([{"text": t} for t in texts])
     except ImportError:  # pragma: no cover
@@ -877,7 +729,7 @@ def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTI
     def stage(doc):
         return annotate_document(doc, tagger, kinds, batch_size=batch_size)
     stage.note = note or f"entities from the model ({path}) for {', '.join(kinds)}"
-    stage.entity_types = kinds  # what the model writes (nlp.bench: whether the extract ran the tagger)
+    stage.entity_types = kinds  # what the model writes (jixiao.bench: whether the extract ran the tagger)
     return stage
 
 

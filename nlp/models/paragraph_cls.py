@@ -1,6 +1,6 @@
 """Paragraph labels (经验做法 / 存在问题 / 建议, multi-label, ANNOTATION.md §2).
 
-Two interchangeable estimators behind the interface of :mod:`nlp.models.estimator`:
+Two interchangeable estimators behind the interface of :mod:`jixiao.models.estimator`:
 
 * :class:`TfidfLogReg` (``tfidf_logreg.v1``): jieba words, character 1–3-grams and the words of the
   nearest headings, TF-IDF, one logistic regression per label. Saved as plain arrays + JSON.
@@ -30,15 +30,15 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from nlp.errors import JixiaoError, UsageError
-from nlp.models.estimator import (
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.models.estimator import (
     E_BAD_ARRAYS, E_BAD_CONFIG, E_BAD_DATA, E_BAD_LABEL, Estimator, Item, best_threshold, check_items, group_folds,
     load_arrays, read_config, read_json, register, save_arrays, write_config, write_json,
 )
-from nlp.tokenize import DEFAULT_DICT, WordTokenizer, shared_tokenizer
+from jixiao.tokenize import DEFAULT_DICT, WordTokenizer, shared_tokenizer
 
 #: The paragraph labels, in the fixed order of every probability column.
-LABELS: tuple[str, ...] = ("经验做法", "存在问题", "建议")
+from jixiao.schema import PARAGRAPH_LABELS as LABELS  # noqa: E402
 
 # Runs of digits (with decimal point / thousands separators): 「8,183.32」 → one placeholder, so
 # amounts do not fragment the vocabulary.
@@ -57,7 +57,7 @@ PUNCT_ONLY_RE = re.compile(r"^[\s\W_]+$")
 
 
 @functools.lru_cache(maxsize=4)
-def _tokenizer(dict_path: str | None) -> WordTokenizer:
+def word_tokenizer(dict_path: str | None) -> WordTokenizer:
     return shared_tokenizer(Path(dict_path) if dict_path else None)
 
 
@@ -101,7 +101,7 @@ def rule_features(item: Item) -> list[str]:
     >>> rule_features({"text": "1. 预算编制不准确，执行工作重视不够。", "section": ["五、存在问题"]})
     ['r:存在问题']
     """
-    from nlp.rules.labels import label_paragraph
+    from jixiao.rules.labels import label_paragraph
 
     text = item["text"]
     scores = label_paragraph(text, list(item.get("section") or []), "table_row" if "\t" in text else "text")
@@ -248,7 +248,7 @@ def decide(proba: np.ndarray, labels: Sequence[str], thresholds: Mapping[str, fl
 
 def threshold_grid(band: Sequence[float] | None = None, step: float = 0.025) -> np.ndarray | None:
     """Candidate thresholds inside ``band = [low, high]`` (both included) on the 0.025 grid of
-    :func:`nlp.models.estimator.best_threshold`; ``None`` for no band (that function's own grid).
+    :func:`jixiao.models.estimator.best_threshold`; ``None`` for no band (that function's own grid).
 
     >>> threshold_grid([0.4, 0.6]).tolist()
     [0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6]
@@ -311,7 +311,7 @@ class TfidfLogReg(Estimator):
         return getattr(self, "dict_path_", None) or str(DEFAULT_DICT)
 
     def _featurize(self, items: Sequence[Item]) -> list[list[str]]:
-        words = _tokenizer(self._dict_path()).words
+        words = word_tokenizer(self._dict_path()).words
         return [paragraph_features(it, words, ngram_max=self.ngram_max, max_chars=self.max_chars,
                                    section_depth=self.section_depth, rules=self.rule_features) for it in items]
 
@@ -391,7 +391,7 @@ class TfidfLogReg(Estimator):
         write_json(folder / "vocab.json", {"features": features})
         save_arrays(folder / "model.safetensors", {"idf": idf, "coef": self.coef_, "intercept": self.intercept_})
         write_json(folder / "thresholds.json", self.thresholds_)
-        _tokenizer(self._dict_path()).save_dictionary(folder)
+        word_tokenizer(self._dict_path()).save_dictionary(folder)
         card = folder / "README.md"
         if not card.exists():
             card.write_text(_basic_card(self, len(features)), encoding="utf-8")
@@ -401,7 +401,7 @@ class TfidfLogReg(Estimator):
     def load(cls, folder: str | Path) -> "TfidfLogReg":
         folder = Path(folder)
         cfg = read_config(folder, expect=cls.registered_name)
-        est = cls(**_known_params(cls, cfg.get("params", {})))
+        est = cls(**known_params(cls, cfg.get("params", {})))
         arrays = load_arrays(folder / "model.safetensors")
         features = read_json(folder / "vocab.json")["features"]
         est.vectorizer_ = BlockTfidf.from_state(features, arrays["idf"], est.min_df, est._weights())
@@ -416,7 +416,7 @@ class TfidfLogReg(Estimator):
         return est
 
 
-def _known_params(cls: type, params: Mapping[str, Any]) -> dict[str, Any]:
+def known_params(cls: type, params: Mapping[str, Any]) -> dict[str, Any]:
     """Constructor parameters from a config, refusing unknown keys; lists back to tuples for labels."""
     import inspect
 
@@ -455,7 +455,7 @@ class ParagraphClassifier:
 
     @classmethod
     def load(cls, folder: str | Path) -> "ParagraphClassifier":
-        from nlp.models.estimator import load_estimator
+        from jixiao.models.estimator import load_estimator
 
         return cls(load_estimator(folder))
 
@@ -494,7 +494,7 @@ def seq_cls_class() -> Any:
     from transformers.modeling_outputs import SequenceClassifierOutput
     from transformers.models.bert.modeling_bert import BertPreTrainedModel
 
-    from nlp.models.ner import model_classes
+    from jixiao.models.encoder import model_classes
 
     config_class = model_classes().config
     _quiet_transformers()
@@ -603,8 +603,8 @@ class TransformerCls(Estimator):
 
     # -- building ----------------------------------------------------------------------------------
     def _new_model(self, items: Sequence[Item]):
-        from nlp.models.char_tokenizer import build_char_tokenizer, load_char_tokenizer
-        from nlp.models.ner import MODEL_TYPE, model_classes
+        from jixiao.models.char_tokenizer import build_char_tokenizer, load_char_tokenizer
+        from jixiao.models.encoder import MODEL_TYPE, model_classes
 
         cls = seq_cls_class()
         labels = list(self.labels)
@@ -613,7 +613,7 @@ class TransformerCls(Estimator):
         if self.encoder:
             folder = Path(self.encoder)
             if not (folder / "config.json").is_file():
-                from nlp.models.estimator import E_NO_ENCODER
+                from jixiao.models.estimator import E_NO_ENCODER
 
                 raise JixiaoError(E_NO_ENCODER, "no pre-trained encoder here; run `jixiao pretrain` first, or set "
                                                 "transformer_cls.encoder to null for a randomly initialised model",
@@ -636,9 +636,9 @@ class TransformerCls(Estimator):
         return cls(config), tokenizer
 
     def _encode(self, tokenizer, model, items: Sequence[Item]) -> list[dict[str, list[int]]]:
-        from nlp.models.ner import BOUNDARY_IDS, uses_boundaries
+        from jixiao.models.encoder import BOUNDARY_IDS, uses_boundaries
 
-        words = _tokenizer(self._dict_path()).word_boundaries if uses_boundaries(model) else None
+        words = word_tokenizer(self._dict_path()).word_boundaries if uses_boundaries(model) else None
         firsts = [self._first_segment(it) for it in items]
         seconds = [it["text"] for it in items]
         enc = tokenizer(firsts, seconds, truncation="only_second", max_length=self.max_length,
@@ -771,7 +771,7 @@ class TransformerCls(Estimator):
         self.model_.save_pretrained(str(folder / "hf"))
         self.tokenizer_.save_pretrained(str(folder / "hf"))
         write_json(folder / "thresholds.json", self.thresholds_)
-        _tokenizer(self._dict_path()).save_dictionary(folder)
+        word_tokenizer(self._dict_path()).save_dictionary(folder)
         card = folder / "README.md"
         if not card.exists():
             card.write_text(_basic_card(self, 0), encoding="utf-8")
@@ -779,17 +779,17 @@ class TransformerCls(Estimator):
 
     @classmethod
     def load(cls, folder: str | Path) -> "TransformerCls":
-        from nlp.models.char_tokenizer import load_char_tokenizer
+        from jixiao.models.char_tokenizer import load_char_tokenizer
 
         folder = Path(folder)
         cfg = read_config(folder, expect=cls.registered_name)
-        est = cls(**_known_params(cls, cfg.get("params", {})))
+        est = cls(**known_params(cls, cfg.get("params", {})))
         hf = folder / "hf"
         if not (hf / "config.json").is_file():
             raise JixiaoError(E_BAD_ARRAYS, "hf/ (model weights) missing; the model folder is incomplete, re-train it",
                               path=str(folder))
         hf_cfg = json.loads((hf / "config.json").read_text(encoding="utf-8"))
-        from nlp.models.ner import MODEL_TYPE
+        from jixiao.models.encoder import MODEL_TYPE
 
         if hf_cfg.get("model_type") == MODEL_TYPE:
             est.model_ = seq_cls_class().from_pretrained(str(hf))

@@ -1,7 +1,7 @@
 """Sentence roles inside problem/suggestion paragraphs: 问题 / 原因 / 措施 (ANNOTATION.md §3).
 
 Units are the sentences of a paragraph (ending in 。！？；) further cut before the clause markers
-一是/二是/…/①②…, exactly as :func:`nlp.rules.labels.split_sentences` cuts them, so training,
+一是/二是/…/①②…, exactly as :func:`jixiao.rules.labels.split_sentences` cuts them, so training,
 evaluation and the runtime stage share one definition. Each unit of a paragraph labelled 存在问题 or 建议 gets at most one role.
 
 :class:`RoleClassifier` (``role_logreg.v1``) is a multinomial logistic regression over the unit's
@@ -23,17 +23,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from nlp.errors import JixiaoError
-from nlp.models.estimator import (
+from jixiao.errors import JixiaoError
+from jixiao.models.estimator import (
     E_BAD_ARRAYS, E_BAD_DATA, E_BAD_LABEL, Estimator, Item, check_items, load_arrays, read_config, read_json,
     register, save_arrays, write_config, write_json,
 )
-from nlp.models.paragraph_cls import (
-    BlockTfidf, PUNCT_ONLY_RE, _known_params, _tokenizer, char_ngrams, normalize_for_ngrams,
+from jixiao.models.paragraph_cls import (
+    BlockTfidf, PUNCT_ONLY_RE, known_params, word_tokenizer, char_ngrams, normalize_for_ngrams,
 )
-from nlp.tokenize import DEFAULT_DICT
+from jixiao.tokenize import DEFAULT_DICT
 
-ROLES: tuple[str, ...] = ("问题", "原因", "措施")
+from jixiao.schema import ROLES  # noqa: E402
 #: The class of units that carry no role.
 NONE = "none"
 #: Paragraph labels whose sentences get roles.
@@ -75,13 +75,13 @@ CUE_WORDS = ("主要原因", "原因", "由于", "影响", "导致", "建议", "
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
     """Role units of a paragraph: the project's one sentence splitter
-    (:func:`nlp.rules.labels.split_sentences`: 。！？； and 一是/二是/① clause markers).
+    (:func:`jixiao.rules.labels.split_sentences`: 。！？； and 一是/二是/① clause markers).
 
     >>> t = "存在以下问题：一是制度不全，二是人员不足。"
     >>> [t[a:b] for a, b in sentence_units(t)]
     ['存在以下问题：', '一是制度不全，', '二是人员不足。']
     """
-    from nlp.rules.labels import split_sentences
+    from jixiao.rules.labels import split_sentences
 
     return split_sentences(text)
 
@@ -202,7 +202,7 @@ def is_deduction(text: str) -> bool:
 def unit_features(item: Item, words: Callable[[str], list[str]], ngram_max: int = 3, rules: bool = False,
                   structure: bool = False, deductions: bool = False) -> list[str]:
     """Feature strings of one unit item (blocks ``w``, ``c``, ``cue``/``cuew``, ``ctx``, ``prev``,
-    and with ``rules`` ``r``: the rule baseline's role from :func:`nlp.rules.labels.role_of`).
+    and with ``rules`` ``r``: the rule baseline's role from :func:`jixiao.rules.labels.role_of`).
     With ``structure``, ``ctx:title`` for a title-like unit (:func:`is_title_unit`) and
     ``ctx:leadin_<role>`` for a unit whose lead-in names its role (:func:`leadin_role`); with
     ``deductions``, for a scoring sentence that loses points (:func:`is_deduction`), ``cuew:扣分``
@@ -245,7 +245,7 @@ def unit_features(item: Item, words: Callable[[str], list[str]], ngram_max: int 
     if section:
         feats += [f"h1:{w}" for w in words(normalize_for_ngrams(section[-1])) if not PUNCT_ONLY_RE.match(w)]
     if rules:
-        from nlp.rules.labels import role_of
+        from jixiao.rules.labels import role_of
 
         feats.append(f"r:{role_of(text, list(ctx.get('labels') or [])) or NONE}")
     return feats
@@ -269,7 +269,7 @@ class RoleClassifier(Estimator):
         class_weight: ``"balanced"`` or ``None``.
         rule_features: add the rule baseline's role as a feature.
         rule_backoff_min: roles with fewer training units than this are left to the rule baseline
-            (:func:`nlp.rules.labels.role_of`): where the rules give such a role, it wins. A role
+            (:func:`jixiao.rules.labels.role_of`): where the rules give such a role, it wins. A role
             absent from the training documents could otherwise never be predicted.
         structure: title-like units (:func:`is_title_unit`) get ``none`` and units whose lead-in
             names their role (:func:`leadin_role`, 「发现的主要问题：」) get that role, whatever the
@@ -304,7 +304,7 @@ class RoleClassifier(Estimator):
         return {b: self.cue_weight for b in ("cue", "cuew", "ctx", "prev", "prevw", "r")}
 
     def _featurize(self, items: Sequence[Item]) -> list[list[str]]:
-        words = _tokenizer(self._dict_path()).words
+        words = word_tokenizer(self._dict_path()).words
         return [unit_features(it, words, self.ngram_max, self.rule_features, self.structure, self.deductions)
                 for it in items]
 
@@ -361,7 +361,7 @@ class RoleClassifier(Estimator):
         e = np.exp(z)
         proba = e / e.sum(axis=1, keepdims=True)
         if self.backoff_roles_:
-            from nlp.rules.labels import role_of
+            from jixiao.rules.labels import role_of
 
             for r, it in enumerate(items):
                 rule = role_of(it["text"], list((it.get("context") or {}).get("labels") or []))
@@ -393,7 +393,7 @@ class RoleClassifier(Estimator):
         write_json(folder / "vocab.json", {"features": features})
         write_json(folder / "state.json", {"backoff_roles": self.backoff_roles_})
         save_arrays(folder / "model.safetensors", {"idf": idf, "coef": self.coef_, "intercept": self.intercept_})
-        _tokenizer(self._dict_path()).save_dictionary(folder)
+        word_tokenizer(self._dict_path()).save_dictionary(folder)
         card = folder / "README.md"
         if not card.exists():
             card.write_text(f"# role_logreg.v1\n\nSentence roles {', '.join(ROLES)} (+ none). Features: {len(features)}.\n"
@@ -407,7 +407,7 @@ class RoleClassifier(Estimator):
         if list(cfg.get("classes", cls.classes)) != list(cls.classes):
             raise JixiaoError(E_BAD_ARRAYS, f"model classes {cfg.get('classes')} differ from {list(cls.classes)}; "
                                             "re-train the model", path=str(folder))
-        est = cls(**_known_params(cls, cfg.get("params", {})))
+        est = cls(**known_params(cls, cfg.get("params", {})))
         arrays = load_arrays(folder / "model.safetensors")
         features = read_json(folder / "vocab.json")["features"]
         est.vectorizer_ = BlockTfidf.from_state(features, arrays["idf"], est.min_df, est._weights())

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.doc import Document, Entity
-from nlp.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
-from nlp.structure import _header_map
+from jixiao.doc import Document, Entity
+from jixiao.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
+from jixiao.schema import HEADER_UNIT_ANY_RE
+from jixiao.structure import header_map
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
@@ -30,7 +31,7 @@ NOT_AMOUNT_BEFORE = re.compile(r"(?:第|【|〔|\[|［|（|\(|No\.?|电话[:：]
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}\s*(?:、|[．.](?!\d))|[（(]\d{1,2}[）)])")
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 # A header unit for bare numbers: "单位：万元", "(万元)", "（万元）"
-HEADER_UNIT = re.compile(r"(?:单位\s*[:：]\s*(?P<u1>万元|亿元|千元|元|万人|人次|人|%)|[（(]\s*(?P<u2>万元|亿元|千元|元)\s*[）)])")
+HEADER_UNIT = HEADER_UNIT_ANY_RE
 # Score cues in prose: "评价得分 89.15分", "得分4.91分", "最终评分96.18分", "自评得分93分"
 SCORE_CUE = re.compile(
     r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
@@ -257,7 +258,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
     >>> [(t[s:e], k) for s, e, k in extract_entities(t)]
     [('保费收入', 'INDICATOR'), ('5617.38', 'AMOUNT'), ('万元', 'UNIT'), ('89.15分', 'SCORE')]
     """
-    from nlp.tokenize import default_tokenizer
+    from jixiao.tokenize import default_tokenizer
 
     if not text.strip():
         return []
@@ -307,7 +308,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
             m = re.match(r"[^（(]+", text[s:e])
             e = s + len(m.group(0).rstrip()) if m else e
-            if _header_map([text[s:e]]) is not None:
+            if header_map([text[s:e]]) is not None:
                 continue
         if typ == "SCORE" and parse_number(text[s:e].rstrip("分").strip()) is None:
             continue
@@ -317,7 +318,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
 
 def annotate_document(doc: Document) -> Document:
     """Add rule entities with normalised values to every paragraph of ``doc``."""
-    from nlp.structure import _best_shift
+    from jixiao.structure import best_shift
 
     table_unit: str | None = None  # from "单位：万元" before a table
     row_unit: str | None = None  # from "资金情况 (万元)" in a row, for the rows below it
@@ -339,7 +340,7 @@ def annotate_document(doc: Document) -> Document:
         if p.table != current_table:
             current_table, header, row_unit = p.table, None, None
         cells = p.cells
-        hm = _header_map(cells)
+        hm = header_map(cells)
         if hm is not None:
             header, width = hm, len(cells)
         m = HEADER_UNIT.search(text)
@@ -352,7 +353,7 @@ def annotate_document(doc: Document) -> Document:
             doc.table_units[p.table] = unit
         spans = [Span(s, e, t) for s, e, t in extract_entities(text)]
         if header is not None and hm is None:
-            shift = _best_shift(header, cells, width)
+            shift = best_shift(header, cells, width)
             spans = table_row_spans(text, header, shift) + spans
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit)
     return doc

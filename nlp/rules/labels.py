@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from nlp.clean import SENTENCE_END  # sentence ends (ANNOTATION §1): 。！？；, kept in the sentence
-from nlp.doc import Document, Sentence
-from nlp.structure import heading_level
+from jixiao.clean import SENTENCE_END  # sentence ends (ANNOTATION §1): 。！？；, kept in the sentence
+from jixiao.doc import Document, Sentence
+from jixiao.structure import heading_level
 
 # Clause markers that start a role unit inside a sentence: "一是", "二是", "①"
 CLAUSE_MARKER = re.compile(r"(?<=[，,：:；;。])\s*(?=(?:[一二三四五六七八九十]是|[①-⑳]))")

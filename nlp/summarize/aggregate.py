@@ -7,7 +7,7 @@ flattens it into rows an analyst can filter:
   labelled 经验做法 (``label="经验做法"``, the whole paragraph as ``text``);
 - one :class:`IndicatorRow` per indicator record, with target and actual parsed into intervals
   (``≥41万人`` → [410000, ∞) 人) and ``met`` = True / False / None (unknown); the values are
-  read by :func:`nlp.normalize.parse_value` and compared by :func:`nlp.normalize.judge`.
+  read by :func:`jixiao.normalize.parse_value` and compared by :func:`jixiao.normalize.judge`.
 
 >>> rows = sentence_rows({"doc_id": "d", "meta": {"region": "喀什地区", "year": 2022},
 ...     "paragraphs": [{"index": 3, "section": "存在问题", "text": "预算编制不准确。受疫情影响。",
@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from nlp.errors import InputError, UsageError
-from nlp.normalize import decimal_text, judge, parse_value, value_interval
+from jixiao.errors import InputError, UsageError
+from jixiao.normalize import decimal_text, judge, parse_value, value_interval
 
-ROLES = ("问题", "原因", "措施")
+from jixiao.schema import ROLES  # noqa: E402
 EXPERIENCE = "经验做法"
 LABELS = ROLES + (EXPERIENCE,)
 UNKNOWN = "未知"
@@ -55,7 +55,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
 
     >>> expand_inputs([])  # doctest: +SKIP
     Traceback (most recent call last):
-    nlp.errors.UsageError: E603: no input files ...
+    jixiao.errors.UsageError: E603: no input files ...
     """
     files: list[Path] = []
     for raw in paths:

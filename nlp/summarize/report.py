@@ -18,8 +18,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from nlp.errors import JixiaoError
-from nlp.summarize.aggregate import (
+from jixiao.errors import JixiaoError
+from jixiao.summarize.aggregate import (
     EXPERIENCE,
     UNKNOWN,
     Filters,
@@ -27,7 +27,7 @@ from nlp.summarize.aggregate import (
     aggregate,
     load_documents,
 )
-from nlp.summarize.themes import (
+from jixiao.summarize.themes import (
     OUTLIER_ID,
     ThemeConfig,
     ThemeTokenizer,
@@ -49,7 +49,7 @@ def build_summary(loaded: LoadResult, filters: Filters | None = None,
                   config: ThemeConfig | None = None) -> dict[str, Any]:
     """Everything the report shows, as one JSON-ready dict (deterministic for the same input).
 
-    >>> from nlp.summarize.aggregate import LoadResult
+    >>> from jixiao.summarize.aggregate import LoadResult
     >>> s = build_summary(LoadResult(documents=[]))
     >>> s["counts"]["themes"], s["outliers"]["sentences"]
     (0, 0)

@@ -18,7 +18,7 @@ Pipeline (all deterministic: rows are sorted, ties broken by row order, no rando
    the paragraph(s) that follow (by list position when the problem list and the measure list
    have the same length, else the whole following block).
 
->>> from nlp.summarize.aggregate import SentenceRow
+>>> from jixiao.summarize.aggregate import SentenceRow
 >>> def row(i, doc, text):
 ...     return SentenceRow(f"{doc}:{i}:0", doc, doc, "张掖市", 2023, None, None, i, 0, 0,
 ...                        len(text), "问题", text, ("存在问题",))
@@ -40,11 +40,11 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from nlp.errors import UsageError
-from nlp.summarize.aggregate import ROLES, UNKNOWN, SentenceRow
+from jixiao.errors import UsageError
+from jixiao.paths import config_path, resolve
+from jixiao.summarize.aggregate import ROLES, UNKNOWN, SentenceRow
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_STOPWORDS = REPO_ROOT / "configs" / "summarize_stopwords.txt"
+DEFAULT_STOPWORDS = config_path("summarize_stopwords.txt")
 OUTLIER_ID = "outliers"
 OUTLIER_NAME = "其他/outliers"
 
@@ -117,7 +117,7 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
 
     A relative ``stopwords_path`` is resolved against the repository root.
 
-    >>> load_theme_config(REPO_ROOT / "configs" / "summarize.yaml", threshold=0.6).threshold
+    >>> load_theme_config(config_path("summarize.yaml"), threshold=0.6).threshold
     0.6
     """
     import dataclasses
@@ -147,7 +147,7 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
                                      f"got {value!r}", path=str(p))
     sw = data.get("stopwords_path")
     if isinstance(sw, str) and not Path(sw).is_absolute():
-        data["stopwords_path"] = str(REPO_ROOT / sw)
+        data["stopwords_path"] = str(resolve(sw))
     if "threshold" in data:
         data["threshold"] = float(data["threshold"])
     return ThemeConfig(**data).validated()
@@ -193,7 +193,7 @@ def strip_marker(text: str) -> str:
 
 
 class ThemeTokenizer:
-    """jieba words (through ``nlp.tokenize``) minus stop-words, numbers and single characters.
+    """jieba words (through ``jixiao.tokenize``) minus stop-words, numbers and single characters.
 
     >>> ThemeTokenizer(stopwords=frozenset()).tokens("预算编制不准确")  # doctest: +SKIP
     ['预算', '编制', '准确']
@@ -235,7 +235,7 @@ def cluster_features(words: Sequence[str], stopwords: frozenset[str] = frozenset
 def _word_segmenter():
     """The project's jieba wrapper; plain jieba when it is not importable."""
     try:
-        from nlp.tokenize import default_tokenizer
+        from jixiao.tokenize import default_tokenizer
 
         return default_tokenizer().words
     except ImportError:  # pragma: no cover - the wrapper ships with nlp
@@ -397,7 +397,7 @@ def link_context(problems: Sequence[SentenceRow],
        「存在问题」 list followed by the 「建议」 list). Lists of equal length pair up by position;
        otherwise the problem gets the whole following block.
 
-    >>> from nlp.summarize.aggregate import SentenceRow
+    >>> from jixiao.summarize.aggregate import SentenceRow
     >>> def r(p, s, role, text):
     ...     return SentenceRow(f"d:{p}:{s}", "d", "d", "R", 2023, None, "S" if role == "问题"
     ...                        else "T", p, 0, s, s + 1, role, text, ())

