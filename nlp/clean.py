@@ -181,8 +181,11 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
     return True
 
 
-def clean_text(text: str) -> list[MappedText]:
+def clean_text(text: str, *, rejoin: bool = True) -> list[MappedText]:
     """Raw report text → cleaned paragraphs (non-empty lines), each with its source map.
+
+    ``rejoin`` repairs lines that a page break or a PDF/txt conversion split mid-sentence (step 3);
+    a .docx paragraph is the writer's own paragraph, so the docx reader's text is cleaned without it.
 
     >>> [p.text for p in clean_text("完成预算5.87，其中基础养老金支出5.85亿元，较上年增加0.19\\n\\n亿元的 99.66%。")]
     ['完成预算5.87，其中基础养老金支出5.85亿元，较上年增加0.19亿元的 99.66%。']
@@ -213,7 +216,7 @@ def clean_text(text: str) -> list[MappedText]:
 
     paragraphs: list[MappedText] = []
     for line in lines:
-        if paragraphs and not line.table and _should_join(paragraphs[-1], line.text):
+        if rejoin and paragraphs and not line.table and _should_join(paragraphs[-1], line.text):
             paragraphs[-1] = paragraphs[-1] + line.text
             continue
         paragraphs.append(line.text)

@@ -135,7 +135,7 @@ def _structure_stage(**_: Any) -> Callable[[Document], Document]:
     def stage(doc: Document) -> Document:
         if doc.paragraphs:  # already segmented (e.g. gold paragraphs)
             return doc
-        return build_paragraphs(doc, clean_text(doc.text))
+        return build_paragraphs(doc, clean_text(doc.text, rejoin=doc.fmt != "docx"))
 
     return stage
 

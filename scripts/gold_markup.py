@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp.pipeline import load_pipeline, paragraph_records  # noqa: E402
-from nlp.rules.labels import split_sentences  # noqa: E402
+from jixiao.pipeline import load_pipeline, paragraph_records  # noqa: E402
+from jixiao.rules.labels import split_sentences  # noqa: E402
 
 SPAN = re.compile(r"«([^«»|]+)\|([A-Z]+)»")
 TYPES = {"AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE"}
@@ -47,8 +47,8 @@ def to_markup(rec: dict) -> str:
 
 
 def draft(raw_path: str, out_path: str) -> None:
-    from nlp.io.readers import read_document
-    from nlp.pipeline import document_from_raw
+    from jixiao.io.readers import read_document
+    from jixiao.pipeline import document_from_raw
 
     raw = read_document(raw_path)
     doc = load_pipeline(Path(__file__).resolve().parent.parent / "configs" / "pipeline_rules.yaml")(document_from_raw(raw))

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gold_markup import parse_markup, to_markup  # noqa: E402
-from nlp.clean import clean_text  # noqa: E402
-from nlp.io.readers import read_document  # noqa: E402
+from jixiao.clean import clean_text  # noqa: E402
+from jixiao.io.readers import read_document  # noqa: E402
 
 
 def merge(recs: list[dict], target: list[str]) -> list[dict]:

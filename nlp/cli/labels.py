@@ -188,3 +188,35 @@ def draft(
         typer.echo(msg, err=True)
     typer.echo(f"wrote {len(records)} paragraphs to {output}", err=True)
     raise typer.Exit(1 if problems else 0)
+
+
+@labels_app.command("compile")
+def compile_(corpus: Annotated[Path, typer.Argument(help="Corpus folder holding src/*.md (corpus/written).")]) -> None:
+    """Compile a written corpus (markup in SRC/*.md) into gold/*.jsonl, raw/*.txt and documents.json."""
+    from jixiao.labels.markup import main as markup_main
+
+    raise typer.Exit(markup_main(["build", str(corpus)]))
+
+
+@labels_app.command("agree")
+def agree(a: Annotated[Path, typer.Argument(help="First annotation (file or folder).")],
+          b: Annotated[Path, typer.Argument(help="Second annotation of the same paragraphs.")],
+          output: Annotated[Optional[Path], typer.Option("-o", "--output",
+                                                         help="Write figures and disagreements as JSON.")] = None,
+          ) -> None:
+    """Inter-annotator agreement: paragraph-label κ, entity and role span F1, the disagreements."""
+    from jixiao.labels.agreement import agreement
+    from jixiao.labels.schema import read_label_file
+
+    ra = [r for p in label_files([a]) for r in read_label_file(p)]
+    rb = [r for p in label_files([b]) for r in read_label_file(p)]
+    result = agreement(ra, rb)
+    lab = result["labels"]
+    typer.echo(f"{result['paragraphs']} paragraphs; label κ " +
+               ", ".join(f"{k} {lab[k]['kappa']}" for k in ("经验做法", "存在问题", "建议")) +
+               f" (mean {lab['mean_kappa']}); entity F1 {result['entities']['micro']['f1']}, "
+               f"role F1 {result['roles']['micro']['f1']}; {len(result['disagreements'])} paragraphs differ")
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)

@@ -254,8 +254,8 @@ def parse_markup(content: str, path: str) -> WrittenDocument:
         text, raw, ents, roles = _parse_body(body, where)
         if not text.strip():
             raise MarkupError(f"{where}: the paragraph has no text")
-        if text != text.strip():
-            raise MarkupError(f"{where}: the paragraph starts or ends with whitespace")
+        if text != text.strip(" \u3000") or not text.strip():
+            raise MarkupError(f"{where}: the paragraph starts or ends with a space")
         if roles and not ROLE_BEARING & set(labels):
             raise MarkupError(f"{where}: roles need a 存在问题 or 建议 label")
         _check_spans(text, ents, roles, where)
