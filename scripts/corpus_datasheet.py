@@ -57,6 +57,7 @@ def main(root: Path) -> None:
             print(f"| {d['doc_id']} | {p['kind']} | {p['description']} |")
     print()
     records = [r for p in sorted((root / "gold").glob("*.jsonl")) for r in read_label_file(p)]
+    print(table("theme of 存在问题 paragraphs", Counter(t for r in records for t in r.get("themes", []))))
     summary = corpus_summary(records)
     print("| count | corpus | goal |\n|---|---|---|")
     for k, v in summary.items():

@@ -83,3 +83,14 @@ def test_the_corpus_meets_its_goals():
     short = {k: (summary[k], goal) for k, goal in CORPUS_GOALS.items() if summary[k] < goal}
     if short:
         pytest.xfail(f"corpus below its goals: {json.dumps(short, ensure_ascii=False)}")
+
+
+def test_the_theme_taxonomy_is_the_one_the_markup_checks():
+    import yaml
+
+    from jixiao.labels.markup import THEMES
+
+    taxonomy = yaml.safe_load((ROOT / "configs" / "themes.yaml").read_text(encoding="utf-8"))
+    assert tuple(taxonomy) == THEMES and all(taxonomy[t]["description"] for t in THEMES)
+    used = {t for p in GOLD for r in read_label_file(p) for t in r.get("themes", [])}
+    assert used <= set(THEMES) and len(used) >= 10

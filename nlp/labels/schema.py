@@ -36,6 +36,9 @@ from jixiao.schema import (  # noqa: E402,F401  (the contract, re-exported)
 #: The keys of a record, in the order they are written.
 RECORD_KEYS: tuple[str, ...] = ("doc_id", "para", "text", "labels", "roles", "entities")
 SPAN_KEYS: tuple[str, ...] = ("roles", "entities")
+#: Keys a record may carry beyond §6: ``themes``, the problem categories of a 存在问题 paragraph
+#: (``configs/themes.yaml``; the written corpus has them).
+OPTIONAL_KEYS: tuple[str, ...] = ("themes",)
 
 # ---------------------------------------------------------------- problem codes
 E_JSON = "E300"            # a line is not valid JSON
@@ -247,7 +250,7 @@ def check_record(record: Any, file: str, line: int) -> list[Problem]:
     if missing:
         out.append(problem(E_MISSING_KEY, f"missing key(s) {', '.join(missing)}; every record "
                            f"has {', '.join(RECORD_KEYS)} (ANNOTATION.md §6)"))
-    extra = [key for key in record if key not in RECORD_KEYS]
+    extra = [key for key in record if key not in RECORD_KEYS and key not in OPTIONAL_KEYS]
     if extra:
         out.append(problem(E_UNKNOWN_KEY, f"key(s) {', '.join(map(repr, extra))} are not in "
                            "ANNOTATION.md §6; they are kept but ignored", WARNING))
