@@ -37,11 +37,6 @@ def _print_cv(cv: dict) -> None:
     typer.echo(f1_table(rows))
 
 
-def write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-
-
 def _disagreements(predictions: dict) -> dict:
     """Model-vs-rules disagreements of a ``cross_validate_ner(…, predictions=…)`` run (the rules'
     spans reused when the run scored them)."""
@@ -227,5 +222,4 @@ def cv_pipeline_command(
     typer.echo(json.dumps({k: v["pooled"] for k, v in result.items() if isinstance(v, dict)},
                           ensure_ascii=False, indent=1))
     if save:
-        save.parent.mkdir(parents=True, exist_ok=True)
-        save.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_json(save, result)
