@@ -18,7 +18,8 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/jixiao extract corpus/raw -o out/ --format xlsx --format parquet --format csv
-	$(BIN)/jixiao summarize out/extract.jsonl -o report/
+	$(BIN)/jixiao audit out/extract.jsonl -o out/audit/
+	$(BIN)/jixiao summarize out/extract.jsonl -o report/ --audit out/audit/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

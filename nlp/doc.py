@@ -13,7 +13,8 @@ from jixiao.text import MappedText
 
 SCHEMA_VERSION = 1
 from jixiao.schema import ENTITY_TYPES, PARAGRAPH_LABELS, ROLES  # noqa: F401  (re-exported)
-META_FIELDS = ("title", "region", "year", "fund", "unit", "report_date", "score", "grade")
+META_FIELDS = ("title", "region", "region_code", "province", "prefecture", "county", "year", "fund", "unit",
+               "report_date", "score", "grade")
 
 
 @dataclass
@@ -51,6 +52,13 @@ class Indicator:
     score: Decimal | None = None
     note: str | None = None
     source: str = "table"  # table (a table row) | prose (entities linked in one clause/paragraph)
+    # Typed values (normalize.TypedValue: text, number, unit, comparator, low, high) and whether the
+    # actual meets the target (None where not comparable); filled by structure.type_values.
+    target_value: Any = None
+    actual_value: Any = None
+    weight_value: Any = None
+    score_value: Any = None
+    met: bool | None = None
 
 
 @dataclass
@@ -125,6 +133,9 @@ class Document:
                     "name": r.name, "target": r.target, "actual": r.actual,
                     "weight": _jsonable(r.weight), "score": _jsonable(r.score), "note": r.note,
                     "source": r.source,
+                    "target_value": _typed(r.target_value), "actual_value": _typed(r.actual_value),
+                    "weight_value": _typed(r.weight_value), "score_value": _typed(r.score_value),
+                    "met": r.met,
                 }
                 for r in self.indicators
             ],
@@ -137,6 +148,11 @@ def _jsonable(v: Any) -> Any:
         s = format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
         return s
     return v
+
+
+def _typed(v: Any) -> Any:
+    """A typed value's JSON form (``normalize.TypedValue.to_dict``), or None."""
+    return v.to_dict() if v is not None and hasattr(v, "to_dict") else None
 
 
 def document_from_raw(raw: Any) -> Document:

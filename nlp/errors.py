@@ -10,6 +10,28 @@ E_CONFIG = "E420"
 #: ONNX export or runtime problem (a stale or missing export, the onnx package absent).
 E_ONNX = "E403"
 
+# Batch extraction (jixiao.batch; README "What happens when").
+#: A document beyond a size limit: characters per document or per line (--max-chars, ...).
+E_TOO_LONG = "E108"
+#: A .docx that unpacks to more than --max-unpacked-mb (a zip bomb).
+E_UNPACKED = "E112"
+#: A limit option that is not a positive number (usage).
+E_LIMIT_OPTION = "E132"
+#: The output folder is unusable: empty -o, a file, cannot be created (usage).
+E_OUTPUT_PATH = "E144"
+#: Same content as an earlier input of the run: not written again (logged, not a failure).
+E_DUPLICATE = "E150"
+#: A file name that is not valid UTF-8: read anyway, named with \xNN escapes (warning).
+E_NAME_ENCODING = "E151"
+#: The output folder is locked by another running extraction (exit status 3).
+E_LOCKED = "E152"
+#: The output cannot be written (disk full, I/O error): the run stops (exit status 4).
+E_OUTPUT_WRITE = "E142"
+#: The run was interrupted (Ctrl-C, SIGTERM): resume with --resume (exit status 130).
+E_INTERRUPTED = "E153"
+#: A document that does not look like a performance-evaluation report (warning only).
+E_NOT_REPORT = "E160"
+
 
 class JixiaoError(Exception):
     """A user-facing error: ``code`` (e.g. ``"E012"``), message, optional file, exit status."""

@@ -415,6 +415,8 @@ class LabelReport:
     micro: Scores
     macro: Scores
     unknown_pred_labels: int = 0
+    #: Classes left out of the macro average: no gold example and no prediction (nothing to score).
+    macro_excluded: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -533,10 +535,15 @@ def label_scores(gold_labels: list[Iterable[str]], pred_labels: list[Iterable[st
                  classes: Sequence[str] = PARAGRAPH_LABELS) -> LabelReport:
     """Multi-label P/R/F1 per class, micro and macro (sklearn on binarised matrices).
 
-    Predicted labels outside ``classes`` are ignored and counted.
+    Predicted labels outside ``classes`` are ignored and counted. The macro average runs over the
+    classes with a gold example or a prediction; a class with neither has nothing to score and
+    is listed in ``macro_excluded`` instead of counting as F1 0.
 
     >>> label_scores([["建议"], []], [["建议"], ["建议"]]).per_class["建议"].precision
     0.5
+    >>> r = label_scores([["建议"], ["存在问题"]], [["建议"], ["存在问题"]])
+    >>> r.macro.f1, r.macro_excluded
+    (1.0, ['经验做法'])
     """
     import numpy as np
     from sklearn.metrics import precision_recall_fscore_support
@@ -554,14 +561,20 @@ def label_scores(gold_labels: list[Iterable[str]], pred_labels: list[Iterable[st
         for i, name in enumerate(classes):
             per_class[name] = Scores(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
         support = int(y_true.sum())
-        averaged = {}
-        for average in ("micro", "macro"):
-            p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average=average, zero_division=0)
-            averaged[average] = Scores(float(p), float(r), float(f), support)
+        p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+        averaged = {"micro": Scores(float(p), float(r), float(f), support)}
+        scored = [i for i in range(len(classes)) if y_true[:, i].any() or y_pred[:, i].any()]
+        excluded = [name for i, name in enumerate(classes) if i not in scored]
+        if scored:
+            averaged["macro"] = Scores(*(float(np.mean([getattr(per_class[classes[i]], k) for i in scored]))
+                                         for k in ("precision", "recall", "f1")), support)
+        else:
+            averaged["macro"] = Scores(0.0, 0.0, 0.0, 0)
     else:
         per_class = {name: Scores(0.0, 0.0, 0.0, 0) for name in classes}
         averaged = {"micro": Scores(0.0, 0.0, 0.0, 0), "macro": Scores(0.0, 0.0, 0.0, 0)}
-    return LabelReport(per_class, averaged["micro"], averaged["macro"], unknown)
+        excluded = list(classes)
+    return LabelReport(per_class, averaged["micro"], averaged["macro"], unknown, excluded)
 
 
 # --------------------------------------------------------------------------------------------
@@ -863,37 +876,47 @@ class CVReport:
 
 
 def cross_validate(gold: Mapping[str, Sequence[Mapping[str, Any]]],
-                   fit_predict: Callable[[dict[str, list], dict[str, list]], Any]) -> CVReport:
-    """Leave-one-document-out: ``fit_predict(train_gold, test_gold)`` returns predictions for the
-    held-out document (records per document, a list of records, or output documents).
+                   fit_predict: Callable[[dict[str, list], dict[str, list]], Any],
+                   splits: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None) -> CVReport:
+    """Cross-validation: ``fit_predict(train_gold, test_gold)`` returns predictions for the
+    held-out documents (records per document, a list of records, or output documents).
 
-    Pooled figures are computed over the concatenation of every fold's predictions (not the mean
-    of fold figures).
+    ``splits`` lists ``(train ids, test ids, fold name)``; the default is leave-one-document-out
+    over ``gold``. Pooled figures are computed over the concatenation of every fold's predictions
+    (not the mean of fold figures), on the documents some fold tested.
 
     Example::
 
         cv = cross_validate(load_gold("corpus/gold"), lambda train, test: model.fit(train).predict(test))
         cv.pooled.entities.micro.f1
     """
+    if splits is None:
+        splits = [(train_ids, [test_id], test_id) for train_ids, test_id in lodo_splits(gold)]
     folds: list[FoldReport] = []
     pooled_pred: dict[str, list[dict[str, Any]]] = {}
-    for train_ids, test_id in lodo_splits(gold):
+    tested: list[str] = []
+    for train_ids, test_ids, name in splits:
+        missing = [d for d in list(train_ids) + list(test_ids) if d not in gold]
+        if missing:
+            raise UsageError("E360", f"fold {name}: no gold for {missing[:3]}")
         train_gold = {d: list(gold[d]) for d in train_ids}
-        test_gold = {test_id: list(gold[test_id])}
+        test_gold = {d: list(gold[d]) for d in test_ids}
         raw = fit_predict(train_gold, test_gold)
+        default_id = test_ids[0] if len(test_ids) == 1 else None
         try:
             if isinstance(raw, Mapping):
                 pred = {d: [_record_from_para(p) for p in paras] for d, paras in _as_paras(raw).items()}
             else:
-                items = [r if "doc_id" in r else {"doc_id": test_id, **r} for r in raw]
+                items = [r if "doc_id" in r or default_id is None else {"doc_id": default_id, **r} for r in raw]
                 pred = predictions_from_output(items)
         except TypeError as exc:
-            raise JixiaoError("E361", f"fit_predict returned {type(raw).__name__} for fold {test_id}; "
+            raise JixiaoError("E361", f"fit_predict returned {type(raw).__name__} for fold {name}; "
                               "return records per document or a list of records") from exc
-        pred = {d: recs for d, recs in pred.items() if d == test_id}
-        folds.append(FoldReport(test_id, train_ids, evaluate(test_gold, pred)))
+        pred = {d: recs for d, recs in pred.items() if d in test_gold}
+        folds.append(FoldReport(name, list(train_ids), evaluate(test_gold, pred)))
         pooled_pred.update(pred)
-    return CVReport(folds, evaluate(gold, pooled_pred))
+        tested.extend(d for d in test_ids if d not in tested)
+    return CVReport(folds, evaluate({d: gold[d] for d in tested}, pooled_pred))
 
 
 # --------------------------------------------------------------------------------------------
@@ -905,16 +928,19 @@ def _fmt(x: float | None) -> str:
 
 
 def _scores_table(title: str, names: Sequence[str], per: Mapping[str, Scores], micro: Scores,
-                  macro: Scores, first_column: str):
+                  macro: Scores, first_column: str, excluded: Sequence[str] | None = None):
     from rich.table import Table
 
     table = Table(title=title)
+    excluded = [n for n in names if n not in per] if excluded is None else list(excluded)
+    if excluded:  # nothing to score (no gold example, no prediction): left out of the macro
+        table.caption = f"macro over {len(names) - len(excluded)} of {len(names)}; not scored: {', '.join(excluded)}"
     table.add_column(first_column)
     for column in ("P", "R", "F1", "support"):
         table.add_column(column, justify="right")
     for name in names:
         s = per.get(name)
-        if s is None:
+        if s is None or name in excluded:
             table.add_row(name, "–", "–", "–", "0")
         else:
             table.add_row(name, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1), str(s.support))
@@ -954,7 +980,7 @@ def render_report(report: EvalReport):
     entities = _scores_table("Entities (exact span)", _ordered(ENTITY_TYPES, report.entities.per_type),
                              report.entities.per_type, report.entities.micro, report.entities.macro, "type")
     labels = _scores_table("Paragraph labels", PARAGRAPH_LABELS, report.labels.per_class,
-                           report.labels.micro, report.labels.macro, "label")
+                           report.labels.micro, report.labels.macro, "label", report.labels.macro_excluded)
     roles = _scores_table("Sentence roles (exact span)", _ordered(ROLES, report.roles.per_type),
                           report.roles.per_type, report.roles.micro, report.roles.macro, "role")
     return Group(summary, entities, labels, roles)

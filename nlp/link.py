@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from jixiao.doc import Document, Entity, Indicator
 from jixiao.normalize import parse_value
+from jixiao.structure import type_values
 
 VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
 WEIGHT = re.compile(r"分值\s*(?:为|是)?\s*(\d+(?:\.\d+)?)\s*分")
@@ -87,7 +88,17 @@ def link_indicators(doc: Document) -> Document:
                 continue
             same.weight = same.weight if same.weight is not None else rec.weight
             same.score = same.score if same.score is not None else rec.score
+    for rec in doc.indicators:
+        if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:
+            type_values(rec)
+        elif rec.score_value is None or rec.weight_value is None:  # completed by prose
+            rec.weight_value = rec.weight_value or (type_values(_copy(rec)).weight_value)
+            rec.score_value = rec.score_value or (type_values(_copy(rec)).score_value)
     return doc
+
+
+def _copy(rec: Indicator) -> Indicator:
+    return Indicator(rec.paragraph, name=rec.name, weight=rec.weight, score=rec.score)
 
 
 def _same_record(records: list[Indicator], rec: Indicator) -> Indicator | None:

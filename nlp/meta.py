@@ -1,4 +1,10 @@
-"""Document metadata: title, region, year evaluated, fund/project, unit, report date, score, grade."""
+"""Document metadata: title, region (with its division code, province, prefecture, county), year evaluated,
+fund/project, unit, report date, score, grade.
+
+The region is looked up in the gazetteer of China's administrative divisions (``jixiao.gazetteer``, official codes);
+``region`` keeps the report's own wording ("巴州和硕县", "新疆自治区本级"), ``region_code``/``province``/``prefecture``/
+``county`` give the official division (None where the level does not apply or nothing is named).
+"""
 from __future__ import annotations
 
 import re
@@ -6,8 +12,6 @@ from decimal import Decimal
 
 from jixiao.doc import Document
 
-# Region at the start of a title: "巴州和硕县", "达州市达川区", "喀什地区", "张掖市", "自治区本级"
-REGION = re.compile(r"^(?:(?:[\u4e00-\u9fff]{1,7}?(?:自治区本级|自治区|地区|自治州|自治县|省|市|州|盟|县|区|旗))(?!\u7ea7))+")
 # Year evaluated: "（ 2018年度）", "(2019 年度)", "2023 年度"
 YEAR_PAREN = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[）)]")
 YEAR_ANY = re.compile(r"(20\d{2}|19\d{2})\s*年度?")
@@ -28,43 +32,20 @@ def extract_meta(doc: Document) -> Document:
     Fields that the report does not state stay None.
     """
     paras = [p.text for p in doc.paragraphs]
-    top = paras[:15]
     meta = doc.meta
     meta["title"] = _title(paras)
     fields = _fields(paras[:40])
     title = meta["title"] or ""
-    region_src = re.sub(r"^\s*\d{4}\s*年", "", title)
-    m = re.match(r"自治区本级", region_src) or REGION.match(region_src.replace(" ", ""))
-    if not m:
-        for key in ("实施单位", "项目单位", "评价对象名称", "预算单位", "主管部门"):
-            if key in fields:
-                m = REGION.match(fields[key].replace(" ", ""))
-                if m:
-                    break
-    if m:
-        region = m.group(0)
-        if region.startswith("自治区") and any("新疆" in t for t in paras):
-            region = "新疆" + region
-        meta["region"] = region
-    for t in top:
-        y = YEAR_PAREN.search(t)
-        if y:
-            meta["year"] = int(y.group(1))
-            break
-    if meta["year"] is None:
-        for key in ("评价年度",):
-            if key in fields and YEAR_ANY.search(fields[key]):
-                meta["year"] = int(YEAR_ANY.search(fields[key]).group(1))
-    if meta["year"] is None:
-        y = YEAR_ANY.search(title) or next((YEAR_ANY.search(t) for t in top if YEAR_ANY.search(t)), None)
-        if y:
-            meta["year"] = int(y.group(1))
+    heads = _head_lines(paras, title)
+    meta["year"] = evaluated_year(paras, heads, fields)
+    place = find_region(doc, heads, fields, meta["year"])
+    meta.update(place)
     fund = fields.get("项目名称")
     if fund:
         fund = re.sub(r"绩效评价(报告)?$", "", fund).strip()
         fund = re.sub(r"^.*?\d{4}\s*年(度)?", "", fund).strip() or fund
     elif title:
-        f = re.sub(r"^(?:%s)" % re.escape(meta["region"] or ""), "", title.replace(" ", ""))
+        f = _strip_region(title.replace(" ", ""))
         f = re.sub(r"\d{4}年(度)?", "", f)
         f = TITLE_WORDS.sub("", f).strip()
         fund = f or None
@@ -143,3 +124,262 @@ def _title_with(paras: list[str], title_words: re.Pattern) -> str | None:
                 s = prev + s
             return re.sub(r"\s+", " ", s).strip()
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# year evaluated
+
+# "2021年1月1日至12月31日", "2023年1-8月", "2025年1月至6月": a period of the evaluated year
+PERIOD = re.compile(r"(20\d{2}|19\d{2})\s*年\s*1\s*月\s*(?:1\s*日\s*)?(?:至|到|[-—–~－])")
+YEAR_DU = re.compile(r"(20\d{2}|19\d{2})\s*年度")
+# "2023年城乡…", not an announcement number "2021年第3号" nor a date "2024年7月1日"
+YEAR_PLAIN = re.compile(r"(20\d{2}|19\d{2})\s*年(?!\s*第\s*\d+\s*号)(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+DATE_LINE = re.compile(r"填报|报送|日期|印发|发布|签发|^\s*[\d一二三四五六七八九〇○零OＯ]{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*[.。]?\s*$")
+YEAR_FIELDS = ("评价年度", "项目年度", "所属年度", "预算年度", "年度")
+
+
+def evaluated_year(paras: list[str], heads: list[str], fields: dict[str, str]) -> int | None:
+    """The year the report evaluates, never its publication or 填报 date (usually the next year).
+
+    Order: a "(2018年度)" line near the top; the title lines ("2022年度", "2021年1月1日至12月31日", "2023年…项目");
+    a 评价年度 field; period phrases and "XXXX年度" in the first paragraphs; any year there.
+
+    >>> evaluated_year(["某县2022年度城乡居民养老保险绩效自评报告", "填报日期：2023年3月1日"], ["某县2022年度城乡居民养老保险绩效自评报告"], {})
+    2022
+    >>> evaluated_year(["高州市审计局审计结果公告(2021年第3号)", "高州市2020年度养老服务资金审计结果"],
+    ...                ["高州市审计局审计结果公告(2021年第3号)", "高州市2020年度养老服务资金审计结果"], {})
+    2020
+    """
+    for t in paras[:15]:
+        y = YEAR_PAREN.search(t)
+        if y:
+            return int(y.group(1))
+    for t in heads:
+        if DATE_LINE.search(t):
+            continue
+        hits = [m for rx in (PERIOD, YEAR_DU, YEAR_PLAIN) for m in rx.finditer(t)]
+        if hits:
+            return int(min(hits, key=lambda m: m.start()).group(1))
+    for key in YEAR_FIELDS:
+        y = YEAR_ANY.search(fields.get(key, ""))
+        if y:
+            return int(y.group(1))
+    top = [t for t in paras[:30] if not DATE_LINE.search(t)]
+    for rx in (PERIOD, YEAR_DU, YEAR_PLAIN):
+        for t in top:
+            y = rx.search(t)
+            if y:
+                return int(y.group(1))
+    y = next((YEAR_ANY.search(t) for t in paras[:15] if YEAR_ANY.search(t)), None)
+    return int(y.group(1)) if y else None
+
+
+def _head_lines(paras: list[str], title: str) -> list[str]:
+    """The title and the short lines opening the document (a title split over lines, the unit above it).
+
+    Addressee lines ("市财政局：") and numbered headings end the head.
+    """
+    out = [title] if title else []
+    for t in paras[:8]:
+        s = t.strip()
+        if not s:
+            continue
+        if re.match(r"^[（(]?[一二三四五六七八九十\d]+[、.．）)]|^第[一二三四五六七八九十]+部分", s) or s.endswith(("：", ":")):
+            break
+        if "\t" in s or len(s) > 80 or re.search(r"[。；]", s):
+            break
+        if s not in out:
+            out.append(s)
+        if len(out) >= 5:
+            break
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# region
+
+REGION_FIELDS = ("实施单位", "项目单位", "预算单位", "主管部门", "评价对象", "评价对象名称", "单位名称", "部门名称",
+                 "部门", "项目名称")
+UNIT_LINE = re.compile(r"[\u4e00-\u9fff（）()、 ]{3,60}?(?:局|厅|委员会|委|中心|政府|院|所|办公室|办|站|联合会|学校|队)"
+                       r"(?:[（(]本级[）)])?")
+# "省本级", "自治区本级", "市本级": the province's (or city's) own budget, named or not
+SCOPE = re.compile(r"(自治区|省|市|区|县|旗|州)本级")
+TOWN = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:镇|乡|街道|苏木)")
+_NOT_TOWN = re.compile(r"^[城乡各全本我该农集市县区村]|城乡|城镇|乡镇|村镇")
+HINT = {"county": re.compile(r"[我本全该]县|[我本全]旗"), "prefecture": re.compile(r"[我本全]市|[我本全]州|全地区"),
+        "province": re.compile(r"[我本全]省")}
+_WEIGHTS = (8.0, 4.0, 3.0, 1.0)  # head lines, form fields, unit lines, body
+_DEPTH = {"province": 0, "prefecture": 1, "county": 2}
+
+
+def find_region(doc: Document, heads: list[str], fields: dict[str, str], year: int | None) -> dict:
+    """Region as worded in the report, and its division from the gazetteer (code, province, prefecture, county).
+
+    Sources, strongest first: the title and head lines, the form fields (实施单位, 项目单位, 预算单位, 主管部门,
+    评价对象…), unit names standing on their own line (signatures), the first paragraphs. The anchor is the first
+    division named in the strongest source; a more specific division inside it named in the title, fields or unit
+    lines (or 「我县」 with a county named in the text) refines it. An ambiguous name (朝阳区) takes the reading that
+    the other names in the document support. Fields stay None where the report names no division.
+    """
+    from jixiao.gazetteer import find_mentions, gazetteer
+
+    out = {"region": None, "region_code": None, "province": None, "prefecture": None, "county": None}
+    g = gazetteer()
+    paras = [p for p in doc.paragraphs]
+    units = [p.text.strip() for p in paras[:40] + paras[-8:] if p.kind != "table_row" and "\t" not in p.text
+             and UNIT_LINE.fullmatch(p.text.strip().replace(" ", "").replace("\u3000", ""))]
+    units += [u for p in paras[-4:] for u in re.split(r"\s+", p.text.strip()) if UNIT_LINE.fullmatch(u) and len(u) < 40]
+    sources = [heads, [fields[k] for k in REGION_FIELDS if k in fields], list(dict.fromkeys(units)),
+               [p.text for p in paras[:30]]]
+    found = []  # (weight, source, string, mentions)
+    for rank, strings in enumerate(sources):
+        for s in strings:
+            ms = find_mentions(s, g)
+            if ms:
+                found.append((_WEIGHTS[rank], rank, s, ms))
+    if not found:
+        return out
+
+    def candidates(m):
+        valid = [d for d in m.divisions if d.valid_in(None if year is None else min(year, g.last_year))]
+        return valid or list(m.divisions)
+
+    support: dict[str, float] = {}
+    for w, _, _, ms in found:
+        for m in ms:
+            for code in {c for d in candidates(m) for c in d.chain}:
+                support[code] = support.get(code, 0.0) + w * (1.0 if m.full else 0.5)
+
+    def resolve(m):
+        cs = candidates(m)
+        if not cs:
+            return None
+        return max(cs, key=lambda d: (sum(support.get(c, 0.0) for c in d.chain), d.last_year, d.code))
+
+    strong = [f for f in found if f[1] < 3]
+    anchor_src = next((f for f in strong if any(m.divisions for m in f[3])), None)
+    if anchor_src is None:
+        return _from_body(doc, found, resolve, out)
+    _, _, text, ms = anchor_src
+    run = _runs(ms)[0] if _runs(ms) else ms[:1]
+    chosen = _deepest([resolve(m) for m in run])
+    wording, wording_src = _run_text(text, run), text
+    if chosen is None:
+        return out
+    # refine: a more specific division inside the anchor named in the strong sources
+    best = None
+    for w, rank, s, mm in strong:
+        for r in _runs(mm):
+            d = _deepest([resolve(m) for m in r])
+            if d and d.within(chosen) and _DEPTH[d.level] > _DEPTH[chosen.level]:
+                if best is None or (_DEPTH[d.level], w) > (_DEPTH[best[0].level], best[1]):
+                    best = (d, w, _run_text(s, r), s)
+    if best:
+        chosen, _, wording, wording_src = best
+    elif chosen.level != "county" and HINT["county"].search(" ".join(p.text for p in paras[:30])):
+        body = [resolve(m) for _, rank, _, mm in found if rank == 3 for m in mm]
+        counties = [d for d in body if d and d.level == "county" and d.within(chosen)]
+        if counties:
+            top = max(set(counties), key=lambda d: (counties.count(d), d.code))
+            chosen, wording = top, top.name
+    scope = next((SCOPE.search(h) for h in heads if SCOPE.search(h)), None)
+    if scope:
+        target = {"自治区": "province", "省": "province", "市": "prefecture", "州": "prefecture"}.get(scope.group(1))
+        if target == "prefecture" and chosen.prefecture_code is None and chosen.level != "prefecture":
+            target = "province"  # 北京市市本级
+        if target and _DEPTH[chosen.level] > _DEPTH[target]:
+            chosen = g.by_code.get(chosen.prefecture_code if target == "prefecture" else chosen.province_code) or chosen
+            wording = chosen.name
+        if not wording.endswith("本级"):
+            named = scope.start() > 0 and any(wording in h[:scope.start() + 1] for h in heads)
+            wording = wording + "本级" if named or wording.endswith(scope.group(1)) else wording + scope.group(0)
+    else:
+        wording = _with_town(doc.text, [wording_src] + heads + list(sources[1]), wording, heads)
+    out.update(region=wording, region_code=chosen.code, province=chosen.province)
+    if chosen.level == "prefecture":
+        out["prefecture"] = chosen.name
+    elif chosen.level == "county":
+        out.update(prefecture=chosen.prefecture, county=chosen.name)
+    return out
+
+
+def _from_body(doc: Document, found: list, resolve, out: dict) -> dict:
+    """No division in the title, fields or unit lines: the one the first paragraphs name most, at the level that
+    「我县」/「我市」/「全省」 points to."""
+    body = [(resolve(m), m) for w, rank, s, mm in found for m in mm]
+    body = [(d, m) for d, m in body if d]
+    body = [x for x in body if x[1].full] or body  # a province's short name (北京君和…公司) only when nothing else
+    if not body:
+        return out
+    text = " ".join(p.text for p in doc.paragraphs[:30])
+    level = next((lv for lv, rx in HINT.items() if rx.search(text)), None)
+    pool = [x for x in body if level is None or x[0].level == level] or body
+    counts: dict[str, int] = {}
+    for d, _ in pool:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    d, m = max(pool, key=lambda x: (counts[x[0].code], _DEPTH[x[0].level]))
+    wording = m.text
+    scope = SCOPE.search(" ".join(_head_lines([p.text for p in doc.paragraphs], "")))
+    if scope and d.level == "province":
+        wording = wording + "本级" if wording.endswith(scope.group(1)) else wording + scope.group(0)
+    out.update(region=wording, region_code=d.code, province=d.province)
+    if d.level == "prefecture":
+        out["prefecture"] = d.name
+    elif d.level == "county":
+        out.update(prefecture=d.prefecture, county=d.name)
+    return out
+
+
+def _runs(ms: list) -> list[list]:
+    """Adjacent mentions as runs ("新疆维吾尔自治区|喀什地区"), keeping those that name a division."""
+    runs: list[list] = []
+    for m in ms:
+        if runs and runs[-1][-1].end == m.start:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return [r for r in runs if any(m.divisions for m in r)]
+
+
+def _run_text(text: str, run: list) -> str:
+    return text[run[0].start:run[-1].end]
+
+
+def _deepest(divs: list):
+    """The most specific division of a run that lies inside the others' (和硕县 in 巴州|和硕县 when 巴州 is not)."""
+    divs = [d for d in divs if d]
+    if not divs:
+        return None
+    ordered = sorted(divs, key=lambda d: -_DEPTH[d.level])
+    for d in ordered:
+        if all(d.within(o) or o.within(d) for o in divs) or d is ordered[-1]:
+            return d
+    return ordered[0]
+
+
+def _with_town(text: str, strings: list[str], wording: str, heads: list[str]) -> str:
+    """Add a town named right after the county (彰武县哈尔套镇) or in the head (关于蒿坪镇…) and again in the text."""
+    cands = []
+    for src in strings:
+        i = src.find(wording)
+        m = TOWN.match(src, i + len(wording)) if i >= 0 else None
+        if m:
+            cands.append(m.group(0) + ("镇" if src[m.end():m.end() + 1] == "镇" else ""))
+    for h in heads:
+        for m in re.finditer(r"关于([\u4e00-\u9fff]{2,6}?(?:镇|乡|街道|苏木))", h):
+            cands.append(m.group(1))
+    for town in cands:
+        if len(town) >= 3 and not _NOT_TOWN.search(town) and text.count(town) >= 2:
+            return wording + town
+    return wording
+
+
+def _strip_region(title: str) -> str:
+    """The title without its leading region and 本级 ("喀什地区社会保险…" → "社会保险…")."""
+    from jixiao.gazetteer import find_mentions
+
+    ms = [m for m in find_mentions(title) if m.start == 0] if title else []
+    runs = _runs(find_mentions(title)) if ms else []
+    if runs and runs[0][0].start == 0:
+        title = title[runs[0][-1].end:]
+    return re.sub(r"^(?:(?:自治区|省|市|区|县|旗|州)?本级)", "", title)

@@ -340,3 +340,103 @@ def is_met(target: ParsedValue, actual: ParsedValue) -> bool | None:
     False
     """
     return judge(value_interval(target), value_interval(actual, role="actual"))[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Typed values of indicator records
+
+
+@dataclass(frozen=True)
+class TypedValue:
+    """A target/actual/weight/score as a typed value: the text, its number, unit, comparator and interval.
+
+    ``low``/``high`` bound the value where the text states a bound (``≥95%`` → low 95; ``95%-105%`` →
+    95..105; a plain ``100%`` → 100..100); qualitative values (有效减轻, 满意, 是) keep only ``text``.
+    Counts and money are in their base unit (``≥41万人`` → 410000 人; ``20万元`` → 200000 元).
+    """
+
+    text: str
+    number: Decimal | None = None
+    unit: str | None = None
+    comparator: str | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def qualitative(self) -> bool:
+        return self.number is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: decimals as strings (``"410000"``)."""
+        def s(d: Decimal | None) -> str | None:
+            return None if d is None else decimal_text(d)
+
+        return {"text": self.text, "number": s(self.number), "unit": self.unit, "comparator": self.comparator,
+                "low": s(self.low), "high": s(self.high)}
+
+
+def typed_value(text: Any, *, role: str = "target", default_unit: str | None = None) -> TypedValue | None:
+    """The typed value of a record field (a string, or a Decimal weight/score); None for no value.
+
+    ``default_unit`` is the unit a table header gives bare numbers (「参保人数（万人）」 → 万人).
+
+    >>> typed_value("≥95%")
+    TypedValue(text='≥95%', number=Decimal('95'), unit='%', comparator='≥', low=Decimal('95'), high=None)
+    >>> tv = typed_value("≥62.5", default_unit="万人"); tv.number, tv.unit
+    (Decimal('625000'), '人')
+    >>> typed_value("95%-105%").high, typed_value("明显改善").qualitative
+    (Decimal('105'), True)
+    >>> typed_value("2024年6月底前").comparator, typed_value("2024年6月底前").number is None
+    ('≤', True)
+    """
+    if text is None:
+        return None
+    raw = decimal_text(text) if isinstance(text, Decimal) else str(text).strip()
+    if not raw or raw in ("—", "-", "/", "--", "——"):
+        return None
+    pv = parse_value(raw)
+    if pv.value is not None and pv.unit is None and default_unit:
+        unit_pv = parse_value(raw + default_unit)
+        if unit_pv.value is not None:
+            pv = unit_pv
+    if pv.value is None:
+        cmp_ = "≤" if re.search(r"(?:前|以前|之前)$", raw) and re.search(r"\d", raw) else None
+        return TypedValue(raw, comparator=cmp_)
+    if pv.unit is None and role in ("weight", "score") and default_unit:
+        pv = ParsedValue(pv.comparator, pv.value, default_unit, pv.upper)
+    cmp_ = pv.comparator
+    low = high = None
+    if cmp_ == "range":
+        low, high = pv.value, pv.upper
+    elif cmp_ in ("≥", ">"):
+        low = pv.value
+    elif cmp_ in ("≤", "<"):
+        high = pv.value
+    else:
+        low = high = pv.value
+    return TypedValue(raw, pv.value, pv.unit, cmp_, low, high)
+
+
+def met(target: TypedValue | None, actual: TypedValue | None) -> bool | None:
+    """Does the actual satisfy the target? None where they are not comparable (no number, other unit).
+
+    Two qualitative values that say the same (「有所减轻」/「有所减轻」) count as met.
+
+    >>> met(typed_value("≥95%"), typed_value("98.06%", role="actual")), met(typed_value("100%"), typed_value("92%"))
+    (True, False)
+    >>> met(typed_value("有效减轻"), typed_value("有效减轻")), met(typed_value("≥90%"), typed_value("满意"))
+    (True, None)
+    """
+    if target is None or actual is None:
+        return None
+    if target.number is None or actual.number is None:
+        if target.number is None and actual.number is None and target.comparator is None:
+            same = re.sub(r"\s", "", target.text) == re.sub(r"\s", "", actual.text)
+            return True if same else None
+        return None
+    return judge(_interval_of(target, "target"), _interval_of(actual, "actual"))[0]
+
+
+def _interval_of(tv: TypedValue, role: str) -> Interval | None:
+    pv = ParsedValue(tv.comparator, tv.number, tv.unit, tv.high if tv.comparator == "range" else None)
+    return value_interval(pv, role=role)

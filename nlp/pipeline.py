@@ -68,7 +68,18 @@ class Pipeline:
         """What stages say about themselves (``stage.note``), e.g. which source writes which entity type."""
         return [f"{n}: {stage.note}" for n, stage in self.stages if getattr(stage, "note", None)]
 
-    def __call__(self, doc: Document, disable: Iterable[str] = ()) -> Document:
+    def __call__(self, doc: Any, disable: Iterable[str] = ()) -> Any:
+        """Process one input, or a list of inputs (→ a list of Documents).
+
+        An input is a ``Document``, raw text or a report file: a ``pathlib.Path`` (any
+        ``os.PathLike``) is a file; ``jixiao.Text(s)`` is text; a plain ``str`` is a file only when
+        it names an existing file and has no line break, else it is the report's text.
+        """
+        if isinstance(doc, (list, tuple)):
+            return [self._one(as_document(d), disable) for d in doc]
+        return self._one(as_document(doc), disable)
+
+    def _one(self, doc: Document, disable: Iterable[str] = ()) -> Document:
         from jixiao.tokenize import clear_caches
 
         clear_caches()  # stages share the word segmentation of this document only
@@ -84,10 +95,66 @@ class Pipeline:
                 raise JixiaoError("E030", f"stage '{name}' failed: {type(exc).__name__}: {exc}", path=doc.source) from exc
         return doc
 
-    def pipe(self, docs: Iterable[Document], batch_size: int = 16, disable: Iterable[str] = ()) -> Iterator[Document]:
-        """Process documents lazily; model stages batch paragraphs within a document."""
+    def pipe(self, docs: Iterable[Any], batch_size: int = 16, disable: Iterable[str] = ()) -> Iterator[Document]:
+        """Process inputs (as for ``__call__``: Documents, texts, paths) lazily, one Document per input,
+        in order; model stages batch paragraphs within a document (``batch_size`` is accepted for
+        spaCy-like call sites)."""
         for doc in docs:
-            yield self(doc, disable=disable)
+            yield self._one(as_document(doc), disable=disable)
+
+    def to_spacy(self, nlp: Any = None) -> Any:
+        """A spaCy ``Language`` (default ``spacy.blank("zh")``) running this pipeline as its ``jixiao``
+        component (:func:`jixiao.spacy_ext.to_spacy`)."""
+        from jixiao.spacy_ext import to_spacy
+
+        return to_spacy(self, nlp)
+
+
+def as_document(x: Any) -> Document:
+    r"""A ``Document`` from a pipeline input (see ``Pipeline.__call__`` for the rule on strings).
+
+    >>> from jixiao import Text
+    >>> d = as_document(Text("一、项目概况\r\n资金8684万元。"))
+    >>> d.doc_id[:5], d.source, d.text
+    ('text-', '<text>', '一、项目概况\n资金8684万元。')
+    >>> as_document("no/such/file.txt").text   # not an existing file: the string is the text
+    'no/such/file.txt'
+    """
+    import os
+
+    from jixiao import Text
+
+    if isinstance(x, Document):
+        return x
+    if isinstance(x, os.PathLike) or (isinstance(x, str) and not isinstance(x, Text) and _names_file(x)):
+        from jixiao.io.readers import read_document
+
+        return document_from_raw(read_document(x))
+    if isinstance(x, str):
+        return document_from_text(str(x))
+    raise UsageError("E024", f"a pipeline input is a Document, a str (text or file path), a pathlib.Path "
+                     f"or a list of those; got {type(x).__name__}")
+
+
+def _names_file(s: str) -> bool:
+    import os
+
+    if not s or "\n" in s or "\r" in s or len(s) > 4096:
+        return False
+    try:
+        return os.path.isfile(s)
+    except (OSError, ValueError):
+        return False
+
+
+def document_from_text(text: str, doc_id: str | None = None) -> Document:
+    """A ``Document`` from raw report text (one paragraph per line); ``doc_id`` defaults to
+    ``text-`` + the first 16 hex digits of the text's sha256, ``source`` is ``<text>``."""
+    import hashlib
+
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Document(doc_id=doc_id or f"text-{digest[:16]}", source="<text>", sha256=digest, text=text, fmt="txt")
 
 
 def load_pipeline(path: str | Path | None = None, overrides: dict[str, str] | None = None) -> Pipeline:
@@ -142,9 +209,10 @@ def _structure_stage(**_: Any) -> Callable[[Document], Document]:
 
 @register_stage("meta.v1")
 def _meta_stage(**_: Any) -> Callable[[Document], Document]:
+    from jixiao.likeness import add_report_likeness
     from jixiao.meta import extract_meta
 
-    return extract_meta
+    return lambda doc: add_report_likeness(extract_meta(doc))  # meta + report_likeness (issue 18)
 
 
 @register_stage("indicators.v1")
@@ -202,15 +270,18 @@ def extract_paragraph_records(doc_id: str, paragraph_texts: list[str], pipeline:
 
 @register_stage("paragraph_cls.v1")
 def _paragraph_cls_stage(path: str = "models/cls", **_: Any) -> Callable[[Document], Document]:
-    """Paragraph labels and label scores from a trained classifier (headings and table rows stay 其他)."""
-    from jixiao.models.paragraph_cls import ParagraphClassifier
+    """Paragraph labels and label scores from a trained classifier. Every paragraph but table rows
+    is classified (a heading may state a practice or a problem, ANNOTATION.md §7); table rows stay 其他."""
+    from jixiao.models.paragraph_cls import ParagraphClassifier, paragraph_items
 
     clf = ParagraphClassifier.load(path)
     thresholds = clf.thresholds
 
     def stage(doc: Document) -> Document:
-        todo = [p for p in doc.paragraphs if p.kind == "text" or (p.kind == "heading" and (p.heading_level or 0) >= 4)]
-        scores = clf.predict_proba([{"text": p.text, "section": p.section} for p in todo])
+        items = paragraph_items([p.text for p in doc.paragraphs], [p.section for p in doc.paragraphs])
+        pairs = [(p, it) for p, it in zip(doc.paragraphs, items) if p.kind != "table_row"]
+        todo = [p for p, _ in pairs]
+        scores = clf.predict_proba([it for _, it in pairs])
         for p, s in zip(todo, scores):
             p.label_scores = s
             p.labels = [k for k, v in s.items() if v >= thresholds.get(k, 0.5)]

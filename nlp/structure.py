@@ -1,10 +1,17 @@
 """Structure: headings with levels, section paths, tables and indicator-table records."""
 from __future__ import annotations
 
+import json
+import math
 import re
+import unicodedata
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
 
 from jixiao.doc import Document, Indicator, Paragraph
+from jixiao.normalize import met, typed_value
 from jixiao.text import MappedText
 
 # Heading markers, by level. 第一部分 → 1, 一、 → 2, （一） → 3, 1、/1. → 4, （1） → 5, ① → 6.
@@ -91,34 +98,286 @@ def build_paragraphs(doc: Document, cleaned: list[MappedText]) -> Document:
 # Indicator tables
 # ---------------------------------------------------------------------------------------------
 
-# Header cells of an indicator table, by column role.
-HEADER_ROLES: list[tuple[str, re.Pattern]] = [
-    ("level1", re.compile(r"^一级指标")),
-    ("level2", re.compile(r"^二级指标")),
-    ("name", re.compile(r"^三级指标")),
-    ("target", re.compile(r"(预期|年度)指标值|^目标值|^预期目标值|^指标值")),
-    ("actual", re.compile(r"实际完成(指标)?值|^实际完成$|^完成值|^实际值")),
-    ("weight", re.compile(r"^分值|^权重")),
-    ("score", re.compile(r"得分$|^得分|^自评得分|^评分")),
-    ("note", re.compile(r"偏差原因|^备注|原因分析|未完成原因")),
-    ("explain", re.compile(r"^指标解释|^计分标准|^评分标准|^评价标准")),
-]
+# Column roles of indicator and scoring tables come from the words of their header cells: the
+# synonym lexicon configs/table_headers.yaml first, then the header-cell classifier in
+# models/headers/ (char n-grams, trained on the written corpus' header cells) where the lexicon has
+# no answer. Indicator tables come in many layouts: one header row (三级指标 | 指标值 | 实际完成值 …),
+# two header rows (绩效指标 | 年度指标值 … over 一级指标 | 二级指标 | 三级指标), indicator names across
+# the first row (transposed), target-only tables (绩效目标表), units in header cells (参保人数（万人）).
 NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
-# Category names that are headers of a group, not indicators (ANNOTATION §4 INDICATOR).
 WEIGHT_IN_NAME = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]")  # "报送时效（2分）"
+# A unit in a header cell: 「参保人数（万人）」, 「完成预算（%）」, 「金额(单位:万元)」
+UNIT_IN_CELL = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(?P<unit>万元|亿元|千元|元|万人次|人次|万人|人|户|家|个|%|‰|天|次|件|元/人|元/人/年|元/人/月)\s*[）)]")
+# Bracketed notes dropped from a header cell before it is classified
+BRACKETS = re.compile(r"[（(][^（）()]{0,12}[）)]")
+# Role of a table column → entity type of its cells (rules.entities) and field of its records
+VALUE_ROLES = ("target", "actual", "score")
+# First cells that open a transposed table: the indicator names stand across this row
+TRANSPOSED_OPENERS = re.compile(r"^(?:指标|指标名称|绩效指标|考核指标|监控指标|监控项|项目|主要指标|评价指标)$")
+_LEXICON: list[tuple[str, list[re.Pattern], list[re.Pattern]]] | None = None
+_CLASSIFIER: Any = None
+
+
+def header_lexicon() -> list[tuple[str, list[re.Pattern], list[re.Pattern]]]:
+    """The synonym lexicon (``configs/table_headers.yaml``): ``(role, patterns, vetoes)`` in order."""
+    global _LEXICON
+    if _LEXICON is None:
+        import yaml
+
+        from jixiao.paths import config_path
+
+        data = yaml.safe_load(config_path("table_headers.yaml").read_text(encoding="utf-8"))
+        _LEXICON = [(r["role"], [re.compile(p) for p in r.get("patterns", [])],
+                     [re.compile(p) for p in r.get("not", [])]) for r in data["roles"]]
+    return _LEXICON
+
+
+class HeaderClassifier:
+    """The learned header-cell classifier: TF-IDF over char n-grams + a linear layer, from JSON.
+
+    ``models/headers/model.json`` holds the vocabulary, idf weights, coefficients and labels that
+    ``jixiao train headers`` (training/headers.py, scikit-learn) wrote; inference is plain Python,
+    so nothing is unpickled.
+    """
+
+    def __init__(self, data: dict[str, Any]):
+        self.labels: list[str] = data["labels"]
+        self.ngram = tuple(data["ngram_range"])
+        self.vocab: dict[str, int] = data["vocabulary"]
+        self.idf: list[float] = data["idf"]
+        self.coef: list[list[float]] = data["coef"]
+        self.intercept: list[float] = data["intercept"]
+        self.min_proba: float = data.get("min_proba", 0.6)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "HeaderClassifier | None":
+        from jixiao.paths import model_path
+
+        path = path or model_path("headers") / "model.json"
+        if not path.is_file():
+            return None
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def features(self, text: str) -> dict[int, float]:
+        counts: dict[int, float] = {}
+        lo, hi = self.ngram
+        for n in range(lo, hi + 1):
+            for i in range(len(text) - n + 1):
+                j = self.vocab.get(text[i:i + n])
+                if j is not None:
+                    counts[j] = counts.get(j, 0.0) + 1.0
+        vec = {j: c * self.idf[j] for j, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {j: v / norm for j, v in vec.items()}
+
+    def predict(self, text: str) -> tuple[str | None, float]:
+        """``(role, probability)`` of one header cell (``header_key`` form); None without known n-grams."""
+        x = self.features(text)
+        if not x:
+            return None, 0.0
+        scores = [b + sum(w[j] * v for j, v in x.items()) for w, b in zip(self.coef, self.intercept)]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        k = max(range(len(scores)), key=scores.__getitem__)
+        return self.labels[k], exps[k] / sum(exps)
+
+
+def header_classifier() -> HeaderClassifier | None:
+    global _CLASSIFIER
+    if _CLASSIFIER is None:
+        _CLASSIFIER = HeaderClassifier.load() or False
+    return _CLASSIFIER or None
+
+
+def header_key(cell: str) -> str:
+    """A header cell without spaces, bracketed units/notes and trailing punctuation.
+
+    >>> header_key("预算数（万元）"), header_key(" 三级 指标 "), header_key("完成预算%")
+    ('预算数', '三级指标', '完成预算')
+    """
+    k = BRACKETS.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell)))
+    return k.rstrip("%:：")
+
+
+def cell_unit(cell: str) -> str | None:
+    """The unit a header cell gives its column: 「参保人数（万人）」 → 万人.
+
+    >>> cell_unit("参保人数（万人）"), cell_unit("金额(单位:万元)"), cell_unit("指标名称")
+    ('万人', '万元', None)
+    """
+    m = UNIT_IN_CELL.search(cell)
+    return m.group("unit") if m else None
+
+
+def classify_header(cell: str, use_model: bool = True) -> str | None:
+    """The role of one header cell: the lexicon's answer, else the classifier's (if confident).
+
+    >>> classify_header("年度指标值"), classify_header("全年实际值"), classify_header("偏差原因分析及改进措施")
+    ('target', 'actual', 'note')
+    >>> classify_header("一级指标"), classify_header("评分"), classify_header("95%") is None
+    ('level1', 'score', True)
+    """
+    k = header_key(cell)
+    if not k or len(k) > 20 or re.search(r"\d[\d.,]*\s*(?:%|万|人|元|个)?$", k) and not re.search(r"月", k):
+        return None
+    for role, patterns, vetoes in header_lexicon():
+        if any(p.search(k) for p in patterns) and not any(v.search(k) for v in vetoes):
+            return role
+    clf = header_classifier() if use_model else None
+    if clf is not None and re.fullmatch(r"[\u4e00-\u9fff、/·]{2,10}", k):
+        role, proba = clf.predict(k)
+        if role and proba >= clf.min_proba:
+            return role
+    return None
+
+
+def header_roles(cells: list[str]) -> list[str | None]:
+    """Role of every cell of a header row (see ``classify_header``)."""
+    return [classify_header(c) for c in cells]
+
+
+# A cell holding a value: "≥41万人", "100%", "12732人", "9.21"
+VALUE_LIKE = re.compile(r"^(?:[<>≥≤=]=?\s*)?[-+]?\d[\d,.]*\s*(?:%|[万亿千]?[元人]|人次|万人次|户|家|个|分)?(?:[≤≥<>]=?\s*\d.*)?$")
+CATEGORY = re.compile(r"(指标|效益|满意度)$")
 
 
 def header_map(cells: list[str]) -> dict[str, int] | None:
-    roles: dict[str, int] = {}
-    for j, c in enumerate(cells):
-        c = re.sub(r"\s+", "", c)
-        for role, pat in HEADER_ROLES:
-            if role not in roles and pat.search(c):
-                roles[role] = j
-                break
-    if "name" in roles and ("target" in roles or "actual" in roles or "score" in roles):
-        return roles
-    return None
+    """Column of each role if ``cells`` is the header row of an indicator or scoring table, else None.
+
+    A header row has short cells, no values, and at least one target/actual/score column. The name
+    column is the last cell in the name role (「绩效指标⇥绩效指标⇥绩效指标」 spans three columns), else
+    the first cell when it names rows without being a category (「项目名称⇥…⇥自评得分」).
+
+    >>> header_map(["指标名称", "指标值", "全年实际值", "权重", "评分"])
+    {'name': 0, 'target': 1, 'actual': 2, 'weight': 3, 'score': 4}
+    >>> header_map(["项目", "预算数", "执行数", "执行率"]) is None
+    True
+    """
+    texts = [c.strip() for c in cells]
+    if len(texts) < 2 or any(t and (VALUE_LIKE.match(t.replace(" ", "")) or len(header_key(t)) > 20) for t in texts):
+        return None
+    lexical = [classify_header(c, use_model=False) for c in cells]
+    if sum(r is not None for r in lexical) < 2 or "category" in lexical:
+        return None  # the classifier completes a header, never makes one; categories stand in body rows
+    roles = [r if r is not None else classify_header(c) for r, c in zip(lexical, cells)]
+    filled = [r for t, r in zip(texts, roles) if t]
+    if sum(r is not None for r in filled) < max(2, 0.75 * len(filled)):
+        return None
+    out: dict[str, int] = {}
+    for j, r in enumerate(roles):
+        if r == "name":
+            out["name"] = j
+        elif r is not None and r not in out:
+            out[r] = j
+    if not any(r in out for r in VALUE_ROLES):
+        return None
+    if "name" not in out and "level1" not in out and "level2" not in out and roles[0] in (None, "other") and texts[0]:
+        out["name"] = 0
+    return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+
+def _continues_header(cells: list[str]) -> bool:
+    """A second header row: only header words, no values (「一级指标⇥二级指标⇥三级指标」, 「指标值⇥完成值」)."""
+    texts = [c for c in cells if c.strip()]
+    return bool(texts) and all(not VALUE_LIKE.match(c.strip().replace(" ", ""))
+                               and classify_header(c, use_model=False) is not None for c in texts)
+
+
+def merge_headers(first: list[str], second: list[str]) -> list[str]:
+    """One header row from two: the second row's cells refine the first's (merged cells repeat or stay empty).
+
+    >>> merge_headers(["绩效指标", "年度指标值", "实际完成值"], ["一级指标", "二级指标", "三级指标"])
+    ['一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值']
+    >>> merge_headers(["绩效指标", "", "", "年度指标值"], ["一级指标", "二级指标", "三级指标"])
+    ['一级指标', '二级指标', '三级指标', '年度指标值']
+    >>> merge_headers(["三级指标", "年度", "实际", "得分"], ["指标值", "完成值"])
+    ['三级指标', '年度指标值', '实际完成值', '得分']
+    """
+    roles = header_roles(first)
+    second_roles = [classify_header(c) for c in second if c.strip()]
+    if len(second) >= len(first):
+        return [b if b.strip() else a for a, b in zip(first, second)] + second[len(first):]
+    i = roles.index("name") if "name" in roles else 0
+    if all(r in ("level1", "level2", "name") for r in second_roles):
+        k = 1
+        while i + k < len(first) and (not first[i + k].strip() or first[i + k].strip() == first[i].strip()):
+            k += 1
+        if k >= len(second):  # the first row left room for the level names
+            return first[:i] + second + first[i + len(second):]
+        return first[:i] + second + first[i + k:]
+    out = list(first)
+    for j, c in enumerate(second):
+        if i + 1 + j < len(out):
+            out[i + 1 + j] = out[i + 1 + j].strip() + c.strip()
+    return out
+
+
+@dataclass
+class TableContext:
+    """What the rows of one table share: its header (role → column), width and column units."""
+
+    header: dict[str, int] | None = None
+    width: int = 0
+    units: dict[int, str] = field(default_factory=dict)
+    header_rows: set[int] = field(default_factory=set)
+    transposed: bool = False
+
+
+def table_contexts(doc: Document) -> dict[int, TableContext]:
+    """Per table row paragraph: the header in force (two-row headers merged), or none.
+
+    Header rows map to the context they open (and are listed in ``header_rows``).
+    """
+    out: dict[int, TableContext] = {}
+    ctx: TableContext | None = None
+    current_table = None
+    prev_header: list[str] | None = None
+    paras = doc.paragraphs
+    for p in paras:
+        if p.kind != "table_row":
+            if p.kind == "heading":
+                ctx = None
+            prev_header = None
+            continue
+        if p.table != current_table:
+            ctx, current_table, prev_header = None, p.table, None
+        cells = p.cells
+        if prev_header is not None and _continues_header(cells):
+            merged = merge_headers(prev_header, cells)
+            hm = header_map(merged)
+            if hm is not None and ctx is not None:
+                ctx.header, ctx.width = hm, len(merged)
+                ctx.units.update({j: u for j, c in enumerate(merged) if (u := cell_unit(c))})
+                ctx.header_rows.add(p.index)
+                out[p.index] = ctx
+                prev_header = None
+                continue
+        hm = header_map(cells)
+        if hm is not None:
+            ctx = TableContext(header=hm, width=len(cells), header_rows={p.index},
+                               units={j: u for j, c in enumerate(cells) if (u := cell_unit(c))})
+            out[p.index] = ctx
+            prev_header = cells
+            continue
+        prev_header = None
+        nxt = paras[p.index + 1] if p.index + 1 < len(paras) else None
+        if _opens_transposed(cells, nxt):
+            ctx = TableContext(header={"name": 0}, width=len(cells), header_rows={p.index}, transposed=True,
+                               units={j: u for j, c in enumerate(cells) if (u := cell_unit(c))})
+            out[p.index] = ctx
+            continue
+        if ctx is not None:
+            out[p.index] = ctx
+    return out
+
+
+def _opens_transposed(cells: list[str], nxt: Paragraph | None) -> bool:
+    """「指标⇥参保人数⇥…」 followed by 「目标值⇥≥41万人⇥…」: names across the first row."""
+    first = header_key(cells[0]) if cells else ""
+    if len(cells) < 2 or not TRANSPOSED_OPENERS.match(first) or nxt is None or nxt.kind != "table_row":
+        return False
+    label = next((c for c in nxt.cells if c.strip()), "")
+    return classify_header(label) in ("target", "actual", "score", "weight")
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -142,9 +401,14 @@ def _clean_name(name: str) -> tuple[str, Decimal | None]:
     return re.sub(r"\s+", "", name).strip(), weight
 
 
-# A cell holding a value: "≥41万人", "100%", "12732人", "9.21"
-VALUE_LIKE = re.compile(r"^(?:[<>≥≤=]=?\s*)?[-+]?\d[\d,.]*\s*(?:%|[万亿千]?[元人]|人次|万人次|户|家|个|分)?(?:[≤≥<>]=?\s*\d.*)?$")
-CATEGORY = re.compile(r"(指标|效益|满意度)$")
+def indicator_name(cell: str) -> str:
+    """The shortest name of an indicator cell: no weight, bracketed unit or note, no spaces.
+
+    >>> indicator_name("参保人数（万人）"), indicator_name("报送时效（2分）"), indicator_name("满意度 (%)")
+    ('参保人数', '报送时效', '满意度')
+    """
+    name, _ = _clean_name(cell)
+    return re.sub(r"[（(][^）)]*[）)]?$", "", name).strip() or name
 
 
 def _cell(header: dict[str, int], cells: list[str], role: str, shift: int) -> str | None:
@@ -157,6 +421,14 @@ def _cell(header: dict[str, int], cells: list[str], role: str, shift: int) -> st
     return None
 
 
+EMPTY_VALUES = ("—", "-", "/", "--", "——", "无")
+
+
+def _value(text: str | None) -> str | None:
+    """A value cell, or None for an empty or dash cell."""
+    return None if text is None or text in EMPTY_VALUES else text
+
+
 def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
     """How far a row is shifted against its header (merged cells drop out, trailing empties too).
 
@@ -165,6 +437,8 @@ def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
     def looks_value(v: str | None) -> bool:
         return bool(v) and bool(VALUE_LIKE.match(v.replace(" ", "")))
 
+    if len(cells) == width and (cells[0].strip() or "name" not in header):
+        return 0
     best, best_score = 0, None
     for shift in (0, 1, -1, 2, 3):
         name = _cell(header, cells, "name", shift)
@@ -190,79 +464,68 @@ def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
     return best
 
 
-def _transposed_indicators(doc: Document, p: Paragraph, nxt: list[Paragraph]) -> None:
-    """A table with indicators across one row: "指标⇥决策⇥过程" / "得分率⇥86.67%⇥99.65%" (seed 004)."""
-    cells = [c.strip() for c in p.cells]
-    try:
-        k = cells.index("指标")
-    except ValueError:
-        return
-    names = cells[k + 1 :]
-    rows = {}
-    for q in nxt:
-        qc = [c.strip() for c in q.cells]
-        label = next((c for c in qc if c), "")
-        vals = qc[qc.index(label) + 1 :] if label else []
-        rows[label] = vals
-    for j, name in enumerate(names):
-        if not name:
-            continue
-        rec = Indicator(paragraph=p.index, name=name)
-        for label, vals in rows.items():
-            v = vals[j] if j < len(vals) else None
-            if not v:
-                continue
-            if label in ("得分", "评分", "自评得分"):
-                rec.score = _dec(v)
-            elif label in ("分值", "权重"):
-                rec.weight = _dec(v)
-            else:
-                rec.actual = v
-                rec.note = label
-        if rec.actual or rec.score is not None:
-            doc.indicators.append(rec)
+def type_values(rec: Indicator, unit: str | None = None, units: dict[str, str] | None = None) -> Indicator:
+    """Fill the typed fields of a record from its strings: ``target_value`` … and ``met``.
+
+    ``unit`` is a unit the table gives bare numbers (「参保人数（万人）」); ``units`` per field.
+
+    >>> r = type_values(Indicator(0, name="参保人数", target="≥62.5", actual="62.83"), unit="万人")
+    >>> r.target_value.number, r.target_value.unit, r.target_value.comparator, r.met
+    (Decimal('625000'), '人', '≥', True)
+    """
+    units = units or {}
+    rec.target_value = typed_value(rec.target, role="target", default_unit=units.get("target", unit))
+    rec.actual_value = typed_value(rec.actual, role="actual", default_unit=units.get("actual", unit))
+    rec.weight_value = typed_value(rec.weight, role="weight", default_unit="分")
+    rec.score_value = typed_value(rec.score, role="score", default_unit="分")
+    rec.met = met(rec.target_value, rec.actual_value)
+    return rec
+
+
+def _row_unit(ctx: TableContext, role: str, shift: int) -> str | None:
+    j = ctx.header.get(role) if ctx.header else None
+    return ctx.units.get(j) if j is not None else None
 
 
 def extract_indicators(doc: Document) -> Document:
-    """Turn indicator tables (一级/二级/三级指标, 指标值, 实际完成值, 分值, 得分) into records.
+    """Turn indicator tables into records with typed values (see ``table_contexts`` for the layouts).
 
     Column positions come from the header row; rows with fewer cells are right-aligned to the
     header (merged level-1/level-2 cells are left out of the row, as in seed 002), and empty
-    level-1/level-2 cells inherit the value of the row above.
+    level-1/level-2 cells inherit the value of the row above. A row needs a name and a target,
+    actual or score to become a record.
     """
-    header: dict[str, int] | None = None
-    width = 0
-    current_table = None
+    contexts = table_contexts(doc)
     carry: dict[str, str | None] = {}
+    last_ctx = None
+    done_transposed: set[int] = set()
     for p in doc.paragraphs:
-        if p.kind != "table_row":
-            if p.kind == "heading":
-                header = None
+        ctx = contexts.get(p.index)
+        if ctx is None or ctx.header is None:
             continue
-        if p.table != current_table:
-            header, current_table, carry = None, p.table, {}
-        cells = p.cells
-        if "指标" in [c.strip() for c in cells] and header_map(cells) is None:
-            rows_after = [q for q in doc.paragraphs[p.index + 1 : p.index + 4] if q.table == p.table]
-            _transposed_indicators(doc, p, rows_after)
+        if ctx is not last_ctx:
+            carry, last_ctx = {}, ctx
+        if ctx.transposed:
+            if id(ctx) not in done_transposed:
+                done_transposed.add(id(ctx))
+                _transposed_records(doc, p, ctx, contexts)
             continue
-        hm = header_map(cells)
-        if hm is not None:
-            header, width, carry = hm, len(cells), {}
+        if p.index in ctx.header_rows:
             continue
-        if header is None:
+        header, cells = ctx.header, p.cells
+        if "name" not in header or len(cells) < 2 or re.sub(r"\s", "", cells[0]) in ("总分", "合计", "总计"):
             continue
-        if len(cells) < 3 or re.sub(r"\s", "", cells[0]) in ("总分", "合计"):
-            continue
-        shift = best_shift(header, cells, width)
+        shift = best_shift(header, cells, ctx.width)
 
         def cell(role: str) -> str | None:
             return _cell(header, cells, role, shift)
 
         name = cell("name")
-        if not name or header_map([name]) is not None:
+        if not name or classify_header(name, use_model=False) in ("name", "level1", "level2", "category") or VALUE_LIKE.match(name.replace(" ", "")):
             continue
+        unit_of_name = cell_unit(name)
         name, weight_in_name = _clean_name(name)
+        name = indicator_name(name)
         if not name:
             continue
         lv1 = cell("level1") or carry.get("level1")
@@ -273,21 +536,70 @@ def extract_indicators(doc: Document) -> Document:
                 lv2 = None
         if lv2:
             carry["level2"] = lv2
-        weight = _dec(cell("weight")) if cell("weight") else weight_in_name
+        weight = _dec(cell("weight")) if _value(cell("weight")) else weight_in_name
         record = Indicator(
             paragraph=p.index,
             level1=_clean_name(lv1)[0] if lv1 else None,
             level2=_clean_name(lv2)[0] if lv2 else None,
             name=name,
-            target=cell("target"),
-            actual=cell("actual"),
+            target=_value(cell("target")),
+            actual=_value(cell("actual")),
             weight=weight,
             score=_dec(cell("score")),
-            note=cell("note"),
+            note=_value(cell("note")),
         )
         if record.target or record.actual or record.score is not None:
+            row_unit = _dec_unit(cell("unit")) or unit_of_name
+            type_values(record, unit=row_unit, units={r: u for r in ("target", "actual")
+                                                      if (u := _row_unit(ctx, r, shift))})
             doc.indicators.append(record)
     return doc
+
+
+def _dec_unit(text: str | None) -> str | None:
+    """A unit column's cell: 「万人」, 「%」 (a value-free short unit)."""
+    if not text or len(text) > 6 or re.search(r"\d", text):
+        return None
+    return text.strip()
+
+
+def transposed_rows(doc: Document, first: Paragraph, contexts: dict[int, TableContext]) -> list[tuple[Paragraph, str | None]]:
+    """The rows of a transposed table after its name row, each with its label's role."""
+    ctx = contexts[first.index]
+    rows = []
+    for q in doc.paragraphs[first.index + 1:]:
+        if contexts.get(q.index) is not ctx:
+            break
+        label = next((c for c in q.cells if c.strip()), "")
+        rows.append((q, classify_header(label)))
+    return rows
+
+
+def _transposed_records(doc: Document, p: Paragraph, ctx: TableContext, contexts: dict[int, TableContext]) -> None:
+    """Indicators across one row: 「指标⇥参保人数（万人）⇥…」 / 「目标值⇥≥41⇥…」 / 「实际完成值⇥…」."""
+    cells = p.cells
+    rows = transposed_rows(doc, p, contexts)
+    for j in range(1, len(cells)):
+        raw = cells[j].strip()
+        if not raw:
+            continue
+        rec = Indicator(paragraph=p.index, name=indicator_name(raw))
+        for q, role in rows:
+            qc = q.cells
+            v = qc[j].strip() if j < len(qc) else ""
+            if not v or v in ("—", "-", "/"):
+                continue
+            if role == "score":
+                rec.score = _dec(v)
+            elif role == "weight":
+                rec.weight = _dec(v)
+            elif role in ("target", "actual") and getattr(rec, role) is None:
+                setattr(rec, role, v)
+            elif role == "note" and rec.note is None:
+                rec.note = v
+        if rec.target or rec.actual or rec.score is not None:
+            type_values(rec, unit=cell_unit(raw))
+            doc.indicators.append(rec)
 
 
 def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:

@@ -131,25 +131,27 @@ def test_gold_units_and_rules_baseline(gold):
 
 
 def test_train_cls_with_cv_writes_a_complete_model_folder(gold_dir, tmp_path):
-    cfg = ClsConfig(gold=str(gold_dir), output=str(tmp_path / "cls"), errors=3,
+    cfg = ClsConfig(gold=str(gold_dir), corpus=None, output=str(tmp_path / "cls"), errors=3,
                     tfidf_logreg={"min_df": 1, "threshold_folds": 2})
     metrics = run_cls(cfg, cv=True, log=lambda s: None)
     out = tmp_path / "cls"
-    assert set(metrics["cv"]) == {"tfidf_logreg.v1", "rules"}
-    assert [f["test_doc"] for f in metrics["cv"]["rules"]["folds"]] == ["d1", "d2", "d3"]
-    assert set(metrics["cv"]["tfidf_logreg.v1"]["pooled"]["per_label"]) == set(LABELS)
+    assert set(metrics["cv"]) == {"seeds_lodo"}  # no corpus: neither corpus_loko nor transfer has folds
+    cv = metrics["cv"]["seeds_lodo"]
+    assert set(cv) == {"tfidf_logreg.v1", "rules"}
+    assert [f["test_doc"] for f in cv["rules"]["folds"]] == ["d1", "d2", "d3"]
+    assert set(cv["tfidf_logreg.v1"]["pooled"]["per_label"]) == set(LABELS)
     for name in ("config.json", "model.safetensors", "vocab.json", "thresholds.json", "metrics.json", "README.md",
                  "config.yaml", "errors.md", "jieba_dict.txt"):
         assert (out / name).is_file(), name
     card = (out / "README.md").read_text(encoding="utf-8")
     assert metrics["data_hash"] in card and "d2" in card and "Leave-one-document-out" in card
-    assert "Worst confusions: rules" in (out / "errors.md").read_text(encoding="utf-8")
+    assert "Worst confusions of tfidf_logreg.v1: seeds_lodo" in (out / "errors.md").read_text(encoding="utf-8")
     model = load_estimator(out)
     X, _ = gold_items(load_gold(gold_dir))
     assert model.predict_proba(X).shape == (len(X), 3)
     # Seeded: a second run gives the same figures.
     again = run_cls(cfg, cv=True, log=lambda s: None)
-    for res in list(again["cv"].values()) + list(metrics["cv"].values()):
+    for res in list(again["cv"]["seeds_lodo"].values()) + list(cv.values()):
         res.pop("seconds")
     assert again["cv"] == metrics["cv"]
 
@@ -161,10 +163,12 @@ def test_cli_train_roles(gold_dir, tmp_path):
 
     out = tmp_path / "roles"
     result = CliRunner().invoke(app, ["train", "roles", "--cv", "--config", "configs/roles.yaml",
-                                      "--gold", str(gold_dir), "--output", str(out), "--role_logreg.C", "10"])
+                                      "--gold", str(gold_dir), "--corpus", "null", "--output", str(out),
+                                      "--role_logreg.C", "10"])
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["n_units"] == 13 and set(metrics["cv"]) == {"role_logreg.v1", "rules"}
+    assert metrics["n_units"] == 13 and set(metrics["cv"]) == {"seeds_lodo"}
+    assert set(metrics["cv"]["seeds_lodo"]) == {"role_logreg.v1", "rules"}
     assert json.loads((out / "config.json").read_text(encoding="utf-8"))["params"]["C"] == 10
     assert "span macro-F1" in (out / "README.md").read_text(encoding="utf-8")
 
@@ -188,8 +192,8 @@ def test_cli_cv_cls_prints_pooled_figures_and_writes_nothing(gold_dir, tmp_path)
 
     out = tmp_path / "never"
     result = CliRunner().invoke(app, ["cv", "cls", "--config", "configs/cls.yaml", "--gold", str(gold_dir),
-                                      "--output", str(out), "--tfidf_logreg.min_df", "1"])
+                                      "--corpus", "null", "--output", str(out), "--tfidf_logreg.min_df", "1"])
     assert result.exit_code == 0, result.output
-    pooled = json.loads(result.stdout[result.stdout.index("{"):])
+    pooled = json.loads(result.stdout[result.stdout.index("{"):])["seeds_lodo"]
     assert set(pooled) == {"tfidf_logreg.v1", "rules"} and 0 <= pooled["rules"]["macro_f1"] <= 1
     assert not out.exists()

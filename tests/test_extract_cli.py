@@ -55,7 +55,8 @@ def test_output_contract_fields(tmp_path):
     (doc,) = [json.loads(l) for l in (out / "extract.jsonl").read_text("utf-8").splitlines()]
     assert doc["schema_version"] == 1
     assert set(doc) >= {"doc_id", "source", "sha256", "meta", "paragraphs", "entities", "indicators"}
-    assert set(doc["meta"]) == {"title", "region", "year", "fund", "unit", "report_date", "score", "grade"}
+    assert set(doc["meta"]) >= {"title", "region", "region_code", "province", "prefecture", "county", "year", "fund",
+                                "unit", "report_date", "score", "grade"}
     p = doc["paragraphs"][0]
     assert set(p) >= {"index", "section", "text", "labels", "label_scores", "sentences"}
     for e in doc["entities"]:

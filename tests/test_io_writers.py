@@ -19,7 +19,8 @@ def _doc(n: int, **extra) -> dict:
         "doc_id": f"00{n}_报告",
         "source": f"corpus/raw/00{n}_报告.txt",
         "sha256": f"{n:064x}",
-        "meta": {"title": "2020年城乡居民医疗保险基金绩效评价报告", "region": "巴州和硕县", "year": 2020,
+        "meta": {"title": "2020年城乡居民医疗保险基金绩效评价报告", "region": "巴州和硕县", "region_code": "652828",
+                 "province": "新疆维吾尔自治区", "prefecture": "巴音郭楞蒙古自治州", "county": "和硕县", "year": 2020,
                  "fund": "城乡居民医疗保险基金", "unit": "和硕县医疗保障局", "report_date": "2021-05-10",
                  "score": "89.15", "grade": "良"},
         "paragraphs": [
@@ -187,7 +188,7 @@ def jsonl(tmp_path: Path) -> Path:
     return path
 
 
-EXPECTED_ROWS = {"documents": 2, "paragraphs": 6, "entities": 4, "indicators": 1}
+EXPECTED_ROWS = {"documents": 2, "paragraphs": 6, "entities": 4, "indicators": 1, "sentences": 2}
 
 
 def test_parquet_tables(jsonl: Path, tmp_path: Path) -> None:
@@ -220,9 +221,9 @@ def test_xlsx_workbook(jsonl: Path, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     out = tmp_path / "tables"
-    write_tables(jsonl, out, {"xlsx"})
+    write_tables(jsonl, out, {"xlsx"}, lang="en")
     wb = load_workbook(out / "extract.xlsx")
-    assert wb.sheetnames == ["documents", "paragraphs", "entities", "indicators"]
+    assert wb.sheetnames == ["documents", "paragraphs", "entities", "indicators", "sentences"]
     for table, n in EXPECTED_ROWS.items():
         ws = wb[table]
         header = [c.value for c in ws[1]]
@@ -246,7 +247,7 @@ def test_xlsx_workbook(jsonl: Path, tmp_path: Path) -> None:
 
 def test_csv_tables(jsonl: Path, tmp_path: Path) -> None:
     out = tmp_path / "tables"
-    write_tables(jsonl, out, ["csv"])
+    write_tables(jsonl, out, ["csv"], lang="en")
     for table, n in EXPECTED_ROWS.items():
         raw = (out / f"{table}.csv").read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
@@ -265,7 +266,7 @@ def test_all_formats_at_once(jsonl: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{t}.parquet" for t in EXPECTED_ROWS] + [f"{t}.csv" for t in EXPECTED_ROWS] + ["extract.xlsx"]
     )
-    assert len(result.paths) == 9
+    assert len(result.paths) == 11
 
 
 @pytest.mark.parametrize("value_yuan", ["八千万", "0.00000000001", "NaN"])
@@ -287,3 +288,53 @@ def test_parse_formats() -> None:
     with pytest.raises(UsageError) as err:
         parse_formats(["xls"])
     assert err.value.code == "E141" and "parquet" in err.value.message and err.value.exit_code == 2
+
+
+# ------------------------------------------------------------------------------------------
+# analyst columns: the document's place, year and fund on every row; scores and roles as columns/rows
+
+
+def test_every_table_carries_the_document_meta(jsonl: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "tables"
+    write_tables(jsonl, out, {"parquet"})
+    for table in EXPECTED_ROWS:
+        rows = pq.read_table(out / f"{table}.parquet").to_pylist()
+        assert rows, table
+        for r in rows:
+            assert (r["region"], r["province"], r["region_code"], r["year"], r["fund"]) == (
+                "巴州和硕县", "新疆维吾尔自治区", "652828", 2020, "城乡居民医疗保险基金"), table
+    docs = pq.read_table(out / "documents.parquet").to_pylist()
+    assert (docs[0]["prefecture"], docs[0]["county"], docs[0]["n_sentences"]) == ("巴音郭楞蒙古自治州", "和硕县", 1)
+
+
+def test_label_scores_are_columns_and_role_sentences_a_table(jsonl: Path, tmp_path: Path) -> None:
+    out = tmp_path / "tables"
+    write_tables(jsonl, out, ["csv"], lang="en")
+    paras = list(csv.DictReader((out / "paragraphs.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert "label_scores" not in paras[0] and "sentences" not in paras[0]
+    assert (paras[1]["score_经验做法"], paras[1]["score_建议"], paras[1]["score_存在问题"]) == ("0.81", "0.55", "")
+    sents = list(csv.DictReader((out / "sentences.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [(s["doc_id"], s["paragraph"], s["role"], s["province"]) for s in sents] == [
+        ("001_报告", "1", "措施", "新疆维吾尔自治区"), ("002_报告", "1", "措施", "新疆维吾尔自治区")]
+    assert sents[0]["text"] == "本项目预算资金8684万元，执行率96.4%。"[0:20]  # cut from the paragraph by start/end
+
+
+def test_chinese_headers_by_default_and_english_on_request(jsonl: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from jixiao.io.writers import check_lang, header
+
+    write_tables(jsonl, tmp_path / "zh", ["csv", "xlsx"])
+    wb = load_workbook(tmp_path / "zh" / "extract.xlsx")
+    assert wb.sheetnames == ["文档", "段落", "实体", "指标", "角色句"]
+    head = [c.value for c in wb["指标"][1]]
+    assert head[:6] == ["文档编号", "地区", "省份", "区划代码", "年度", "资金/项目"] and "指标名称" in head
+    assert [c.value for c in wb["段落"][1]].count("经验做法_概率") == 1
+    rows = list(csv.reader((tmp_path / "zh" / "documents.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:2] == ["文档编号", "源文件"] and "评价得分" in rows[0]
+    assert header("indicators", "a_new_column") == "a_new_column"  # no Chinese name yet: the English one
+    with pytest.raises(UsageError) as err:
+        check_lang("fr")
+    assert err.value.code == "E146" and err.value.exit_code == 2

@@ -25,6 +25,7 @@ import numpy as np
 
 from jixiao.errors import JixiaoError, UsageError
 from jixiao.models.estimator import E_BAD_CONFIG, E_NO_GOLD, Estimator, get, write_json
+from training.card import with_card_header
 from training.config import load_config, parse_overrides  # noqa: F401  (re-exported for the CLI)
 from jixiao.models.paragraph_cls import LABELS, decide
 
@@ -44,7 +45,10 @@ class ClsConfig:
     the version (``tfidf_logreg``, ``transformer_cls``)."""
 
     model: str = "tfidf_logreg.v1"
-    gold: str = "corpus/gold"
+    gold: str | None = "corpus/gold"          # real seed reports (seeds_lodo, transfer test set)
+    corpus: str | None = "corpus/written"     # written corpus: gold/ + documents.json (kinds)
+    data: list[str] = field(default_factory=list)   # further gold files/folders, trained on as corpus
+    protocols: list[str] = field(default_factory=lambda: ["seeds_lodo", "corpus_loko", "transfer"])
     output: str = "jixiao_models/cls"
     seed: int = 0
     num_threads: int = 1
@@ -99,15 +103,17 @@ def gold_items(gold: Gold) -> tuple[list[dict[str, Any]], list[list[str]]]:
     >>> X[1]["section"], y[1]
     (['五、存在问题'], ['存在问题'])
     """
+    from jixiao.models.paragraph_cls import paragraph_items
     from jixiao.structure import section_paths
 
     items: list[dict[str, Any]] = []
     y: list[list[str]] = []
     for doc_id in sorted(gold):
         records = sorted(gold[doc_id], key=lambda r: r["para"])
-        for rec, section in zip(records, section_paths([r["text"] for r in records])):
-            items.append({"text": rec["text"], "section": section,
-                          "context": {"doc_id": doc_id, "para": rec["para"]}})
+        texts = [r["text"] for r in records]
+        for rec, item in zip(records, paragraph_items(texts, section_paths(texts))):
+            item["context"] = {"doc_id": doc_id, "para": rec["para"]}
+            items.append(item)
             y.append(list(rec.get("labels") or []))
     return items, y
 
@@ -149,11 +155,13 @@ class FoldPrediction:
 
 
 def lodo_predict(gold: Gold, fit_predict: Callable[[list, list, list], tuple[np.ndarray, list[list[str]], dict]],
-                 log: Log = lambda s: None) -> tuple[Any, list[FoldPrediction]]:
+                 log: Log = lambda s: None, splits: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None
+                 ) -> tuple[Any, list[FoldPrediction]]:
     """Run ``fit_predict(train_items, train_y, test_items) -> (proba, labels, thresholds)`` over
-    the leave-one-document-out folds of :func:`jixiao.evaluation.cross_validate`.
+    the folds of :func:`jixiao.evaluation.cross_validate` (leave-one-document-out unless ``splits``
+    gives ``(train ids, test ids, name)``, as :mod:`training.protocols` does).
 
-    The held-out document's items are only ever passed as ``test_items``: nothing fitted (weights,
+    The held-out documents' items are only ever passed as ``test_items``: nothing fitted (weights,
     vocabulary, thresholds) sees them.
     """
     from jixiao.evaluation import cross_validate
@@ -162,16 +170,21 @@ def lodo_predict(gold: Gold, fit_predict: Callable[[list, list, list], tuple[np.
 
     def one_fold(train_gold: Gold, test_gold: Gold):
         t0 = time.time()
-        (test_id,) = list(test_gold)
         Xtr, ytr = gold_items(train_gold)
         Xte, yte = gold_items(test_gold)
         proba, pred, thresholds = fit_predict(Xtr, ytr, Xte)
-        folds.append(FoldPrediction(test_id, Xte, yte, np.asarray(proba), pred, dict(thresholds)))
-        log(f"  fold {test_id}: {len(Xtr)} train / {len(Xte)} test paragraphs, {time.time() - t0:.1f}s")
-        return {test_id: [{"para": it["context"]["para"], "text": it["text"], "labels": p, "roles": [],
-                           "entities": []} for it, p in zip(Xte, pred)]}
+        # as the runtime stage does: table rows are never classified (其他)
+        pred = [[] if "\t" in it["text"] else list(p) for it, p in zip(Xte, pred)]
+        name = next(iter(test_gold)) if len(test_gold) == 1 else f"{len(test_gold)} documents"
+        folds.append(FoldPrediction(name, Xte, yte, np.asarray(proba), pred, dict(thresholds)))
+        log(f"  fold {name}: {len(Xtr)} train / {len(Xte)} test paragraphs, {time.time() - t0:.1f}s")
+        out: dict[str, list[dict[str, Any]]] = {}
+        for it, p in zip(Xte, pred):
+            out.setdefault(it["context"]["doc_id"], []).append(
+                {"para": it["context"]["para"], "text": it["text"], "labels": p, "roles": [], "entities": []})
+        return out
 
-    return cross_validate(gold, one_fold), folds
+    return cross_validate(gold, one_fold, splits=splits), folds
 
 
 def estimator_fit_predict(make: Callable[[], Estimator]):
@@ -204,7 +217,7 @@ def cv_summary(cv: Any, folds: Sequence[FoldPrediction], seconds: float) -> dict
     return {
         "pooled": label_summary(cv.pooled),
         "folds": [{"test_doc": f.test_id, **label_summary(f.report)} for f in cv.folds],
-        "thresholds": {fp.doc_id: fp.thresholds for fp in folds},
+        "thresholds": {f.test_id: fp.thresholds for f, fp in zip(cv.folds, folds)},
         "seconds": round(seconds, 1),
     }
 
@@ -232,7 +245,7 @@ def worst_confusions(folds: Sequence[FoldPrediction], n: int = 10) -> list[dict[
                 if worst is None or weight > worst[0]:
                     worst = (weight, lab, kind)
             if worst:
-                rows.append({"doc_id": f.doc_id, "para": it["context"].get("para"), "section": it.get("section"),
+                rows.append({"doc_id": (it.get("context") or {}).get("doc_id", f.doc_id), "para": it["context"].get("para"), "section": it.get("section"),
                              "text": it["text"], "gold": g, "pred": p, "label": worst[1], "kind": worst[2],
                              "weight": round(worst[0], 3),
                              "proba": {l: round(float(x), 3) for l, x in zip(LABELS, pr)}})
@@ -242,7 +255,7 @@ def worst_confusions(folds: Sequence[FoldPrediction], n: int = 10) -> list[dict[
 
 def errors_markdown(title: str, rows: Sequence[Mapping[str, Any]], max_chars: int = 300) -> str:
     """The error analysis as Markdown (one block per confusion)."""
-    out = [f"# {title}", "", f"{len(rows)} most confident errors, leave-one-document-out (pooled).", ""]
+    out = [f"# {title}", "", f"{len(rows)} most confident errors, held-out predictions pooled over the folds.", ""]
     for i, r in enumerate(rows, 1):
         text = r["text"] if len(r["text"]) <= max_chars else r["text"][:max_chars] + "…"
         section = " › ".join(r.get("section") or []) or "(none)"
@@ -261,8 +274,49 @@ def _fmt(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
+def protocol_table(res_by_model: Mapping[str, Any], labels: Sequence[str] = LABELS) -> list[str]:
+    """Markdown rows: macro-F1 and P / R / F1 per label of each model under one protocol."""
+    lines = ["| model | macro-F1 | " + " | ".join(f"{l} P / R / F1" for l in labels) + " |",
+             "|---|---|" + "---|" * len(labels)]
+    for name, res in res_by_model.items():
+        pooled = res["pooled"]
+        cells = [f"{_fmt(pooled['per_label'][l]['precision'])} / {_fmt(pooled['per_label'][l]['recall'])} / "
+                 f"{_fmt(pooled['per_label'][l]['f1'])}" for l in labels]
+        lines.append(f"| {name} | {_fmt(pooled['macro_f1'])} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def data_lines(metrics: Mapping[str, Any]) -> list[str]:
+    """What the model was trained on, as card bullet lines."""
+    d = metrics.get("data") or {}
+    return [f"- trained on: {metrics['n_documents']} gold documents ({d.get('seeds', 0)} real seed reports, "
+            f"{d.get('corpus', 0)} written corpus reports), {metrics['n_paragraphs']} paragraphs "
+            f"(label counts {metrics['label_counts']})",
+            f"- data hash (sha256 of gold texts, labels, roles): `{metrics['data_hash']}`"]
+
+
+def protocol_sections(metrics: Mapping[str, Any], table: Callable[[Mapping[str, Any]], list[str]],
+                      what: str = "paragraphs") -> list[str]:
+    """The card's figures: one section per protocol of :mod:`training.protocols`."""
+    from training.protocols import TITLES
+
+    lines: list[str] = []
+    for proto, res in (metrics.get("cv") or {}).items():
+        folds = (metrics.get("folds") or {}).get(proto) or []
+        lines += [f"## {TITLES.get(proto, proto)}", ""]
+        if proto == "corpus_loko":
+            lines += ["Written by the team: a development signal, not an estimate on real reports.", ""]
+        if proto == "transfer":
+            lines += ["The only figure where the model saw no real report. Rule features were written on the "
+                      "seeds, so a model using them is not a clean transfer figure; the model without them is.", ""]
+        lines += [f"{len(folds)} fold(s): " + ", ".join(f"{f['fold']} ({f['test_docs']} doc, "
+                                                       f"{f['test_paragraphs']} {what})" for f in folds), ""]
+        lines += table(res) + [""]
+    return lines
+
+
 def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
-    """README.md model card: what, data hash, folds, scores, how to reproduce."""
+    """README.md model card: what, data hash, the three protocols, how to reproduce."""
     params = metrics.get("params") or {}
     folds = params.get("threshold_folds") or 0
     band = params.get("threshold_band")
@@ -272,35 +326,21 @@ def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
     compare = f" --compare '[{', '.join(cfg.compare)}]'" if cfg.compare else ""
     lines = [f"# Paragraph-label classifier: `{cfg.model}`", "",
              "Multi-label paragraph classifier for 经验做法 / 存在问题 / 建议 (ANNOTATION.md §2) of the jixiao "
-             "pipeline. Input: paragraph text and its section path. Output: a probability per label; "
-             f"a label is on when its probability reaches the label's threshold (thresholds.json), {how}.", "",
-             f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_paragraphs']} paragraphs "
-             f"(label counts {metrics['label_counts']})",
-             f"- data hash (sha256 of gold texts, labels, roles): `{metrics['data_hash']}`",
+             "pipeline. Input: paragraph text, its section path and its place in the section. Output: a "
+             f"probability per label; a label is on when its probability reaches the label's threshold "
+             f"(thresholds.json), {how}.", "", *data_lines(metrics),
              f"- parameters: {params}",
              f"- thresholds: {metrics.get('thresholds')}",
              f"- reproduce: `jixiao train cls --config configs/cls.yaml --cv{compare}` (seed {cfg.seed}; resolved "
              "config in config.yaml)", ""]
-    cv = metrics.get("cv") or {}
-    if not cv:
+    if not metrics.get("cv"):
         lines += ["No cross-validation was run with this model (train with `--cv` for figures).", ""]
         return "\n".join(lines)
-    lines += ["## Leave-one-document-out", "",
-              "Each fold trains on all gold documents but one and predicts the held-out one; pooled = all "
-              "folds' predictions scored together. Goal: macro-F1 ≥ 0.90, precision ≥ 0.90 per label.", "",
-              "| model | macro-F1 | " + " | ".join(f"{l} P / R / F1" for l in LABELS) + " |",
-              "|---|---|" + "---|" * len(LABELS)]
-    for name, res in cv.items():
-        pooled = res["pooled"]
-        cells = [f"{_fmt(pooled['per_label'][l]['precision'])} / {_fmt(pooled['per_label'][l]['recall'])} / "
-                 f"{_fmt(pooled['per_label'][l]['f1'])}" for l in LABELS]
-        lines.append(f"| {name} | {_fmt(pooled['macro_f1'])} | " + " | ".join(cells) + " |")
-    lines += ["", "Per fold (macro-F1):", "", "| model | " + " | ".join(f["test_doc"] for f in next(iter(cv.values()))["folds"]) + " |",
-              "|---|" + "---|" * len(next(iter(cv.values()))["folds"])]
-    for name, res in cv.items():
-        lines.append(f"| {name} | " + " | ".join(_fmt(f["macro_f1"]) for f in res["folds"]) + " |")
-    lines += ["", "Per-fold F1 of each label and the thresholds of each fold are in metrics.json; the most "
-              "confident errors in errors.md.", ""]
+    lines += ["Figures are pooled over each protocol's folds (all held-out predictions scored together). "
+              "`rules` is the hand-written baseline (nlp/rules/labels.py), written on the five seeds.", ""]
+    lines += protocol_sections(metrics, protocol_table)
+    lines += ["Per-fold figures and thresholds are in metrics.json; the ten most confident errors of each "
+              "protocol in errors.md.", ""]
     return "\n".join(lines)
 
 
@@ -308,10 +348,28 @@ def cls_card(cfg: ClsConfig, metrics: Mapping[str, Any]) -> str:
 # Entry point
 
 
+def load_training_data(cfg: Any):
+    """Seeds + written corpus + ``data`` of a cls/roles config (:func:`training.protocols.load_data`)."""
+    from training.protocols import load_data
+
+    if not cfg.gold and not cfg.corpus and not cfg.data:
+        raise JixiaoError(E_NO_GOLD, "no training data: set `gold`, `corpus` or `data` in the config")
+    if cfg.gold:
+        load_gold_or_fail(_resolved(cfg.gold))
+    return load_data(cfg.gold, cfg.corpus, extra=list(cfg.data or []))
+
+
+def _resolved(path: str) -> Path:
+    from jixiao.paths import resolve
+
+    return resolve(path)
+
+
 def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
             log: Log = lambda s: print(s, file=sys.stderr)) -> dict[str, Any]:
-    """Train ``cfg.model`` on all gold documents and save it to ``cfg.output``; with ``cv`` first
-    cross-validate it, every ``cfg.compare`` model and the rules leave-one-document-out. With
+    """Train ``cfg.model`` on every gold document (seeds + corpus + data) and save it to
+    ``cfg.output``; with ``cv`` first run the protocols of ``cfg.protocols``
+    (:mod:`training.protocols`) for the model, every ``cfg.compare`` model and the rules. With
     ``train=False`` only the cross-validation runs and nothing is written.
 
     Returns the metrics (written to ``metrics.json`` when training).
@@ -319,8 +377,11 @@ def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
     import torch
     import yaml
 
+    from training.protocols import fold_summary, protocols
+
     torch.set_num_threads(max(1, int(cfg.num_threads)))
-    gold = load_gold_or_fail(cfg.gold)
+    data = load_training_data(cfg)
+    gold = data.gold
     names = [cfg.model] + [m for m in cfg.compare if m != cfg.model]
     for name in names:
         make_estimator(cfg, name)  # fail on bad parameters before any training
@@ -328,24 +389,34 @@ def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
     out = Path(cfg.output)
     metrics: dict[str, Any] = {
         "model": cfg.model, "data_hash": gold_hash(gold), "n_documents": len(gold), "n_paragraphs": len(X),
-        "label_counts": {l: sum(l in row for row in y) for l in LABELS}, "cv": {},
+        "data": {"seeds": len(data.seeds), "corpus": len(data.corpus)},
+        "label_counts": {l: sum(l in row for row in y) for l in LABELS}, "cv": {}, "folds": {},
     }
     errors: dict[str, list[dict[str, Any]]] = {}
     if cv:
-        for name in names + [RULES]:
-            log(f"LODO {name}")
-            t0 = time.time()
-            fp = rules_fit_predict if name == RULES else estimator_fit_predict(lambda n=name: make_estimator(cfg, n))
-            report, folds = lodo_predict(gold, fp, log)
-            metrics["cv"][name] = cv_summary(report, folds, time.time() - t0)
-            errors[name] = worst_confusions(folds, cfg.errors)
-            pooled = metrics["cv"][name]["pooled"]
-            log(f"  pooled macro-F1 {pooled['macro_f1']:.3f}; precision " +
-                ", ".join(f"{l} {pooled['per_label'][l]['precision']:.3f}" for l in LABELS))
-        best = max(names, key=lambda n: metrics["cv"][n]["pooled"]["macro_f1"])
-        metrics["best_by_lodo_macro_f1"] = best
-        if best != cfg.model:
-            log(f"note: {best} beats {cfg.model} on LODO macro-F1; consider `model: {best}` in the config")
+        for proto in protocols(data, cfg.protocols):
+            metrics["cv"][proto.name] = {}
+            metrics["folds"][proto.name] = fold_summary(proto, data)
+            splits = [(f.train, f.test, f.name) for f in proto.folds]
+            for name in names + [RULES]:
+                log(f"{proto.name}: {name}")
+                t0 = time.time()
+                fp = rules_fit_predict if name == RULES else estimator_fit_predict(lambda n=name: make_estimator(cfg, n))
+                report, folds = lodo_predict(gold, fp, log, splits=splits)
+                res = cv_summary(report, folds, time.time() - t0)
+                metrics["cv"][proto.name][name] = res
+                if name == cfg.model:
+                    errors[proto.name] = worst_confusions(folds, cfg.errors)
+                pooled = res["pooled"]
+                log(f"  pooled macro-F1 {pooled['macro_f1']:.3f}; F1 " +
+                    ", ".join(f"{l} {pooled['per_label'][l]['f1']:.3f}" for l in LABELS))
+        first = next(iter(metrics["cv"].values()), None)
+        if first:
+            best = max(names, key=lambda n: first[n]["pooled"]["macro_f1"])
+            metrics["best_by_macro_f1"] = {p: max(names, key=lambda n: r[n]["pooled"]["macro_f1"])
+                                           for p, r in metrics["cv"].items()}
+            if best != cfg.model:
+                log(f"note: {best} beats {cfg.model} on macro-F1; consider `model: {best}` in the config")
     if not train:
         return metrics
     log(f"training {cfg.model} on {len(X)} paragraphs")
@@ -360,9 +431,9 @@ def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
     write_json(out / "metrics.json", metrics)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
-    (out / "README.md").write_text(cls_card(cfg, metrics), encoding="utf-8")
+    (out / "README.md").write_text(with_card_header(cls_card(cfg, metrics), "cls"), encoding="utf-8")
     if errors:
-        parts = [errors_markdown(f"Worst confusions: {name}", rows) for name, rows in errors.items()]
+        parts = [errors_markdown(f"Worst confusions of {cfg.model}: {proto}", rows) for proto, rows in errors.items()]
         (out / "errors.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     log(f"saved {cfg.model} to {out}")
     return metrics

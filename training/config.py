@@ -31,7 +31,7 @@ from typing import Any
 from jixiao.errors import E_CONFIG, UsageError
 
 #: Config keys holding a data or model path, resolved against the shipped data when relative.
-PATH_KEYS = ("gold", "base")
+PATH_KEYS = ("gold", "base", "corpus")
 
 
 def parse_overrides(args: Sequence[str]) -> list[tuple[str, Any]]:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.errors import E_CONFIG, UsageError
+from training.card import with_card_header
 from training.config import config_dict, config_from_dict, load_config
-from training.loop import optimizer_step
+from training.loop import epoch_line, optimizer_step
 from jixiao.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
                             model_classes, uses_rules)
 
@@ -270,6 +271,7 @@ def train_loop(model, examples, tcfg: TrainConfig, pad_id: int, *,
                 losses.append(optimizer_step(model, batch, opt, sched))
                 bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
             history.append(sum(losses) / max(1, len(losses)))
+            epoch_line(desc, epoch, tcfg.epochs, history[-1], started, enabled=progress)
             if (time.monotonic() - started) / 60 > tcfg.max_minutes:
                 bar.console.print(f"[yellow]stopped after epoch {epoch + 1}: train.max_minutes "
                                   f"({tcfg.max_minutes}) reached[/yellow]")
@@ -532,7 +534,8 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         # which source the pipeline's `types: auto` keeps per type (jixiao.models.ner.auto_types)
         metrics["entity_sources"] = better_sources(cv)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "README.md").write_text(model_card(cfg, metrics, tagger, base), encoding="utf-8")
+    (out / "README.md").write_text(with_card_header(model_card(cfg, metrics, tagger, base), "ner"),
+                                   encoding="utf-8")
     return metrics
 
 

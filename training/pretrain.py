@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.errors import UsageError
-from training.loop import optimizer_step
+from training.card import with_card_header
+from training.loop import epoch_line, optimizer_step
 
 
 @dataclass
@@ -175,6 +176,7 @@ def pretrain(src: str | Path, cfg: PretrainConfig, *, out: str | Path = "models/
                 losses.append(optimizer_step(model, collate(rows, tokenizer.pad_token_id), opt, sched))
                 bar.update(task, advance=1, loss=sum(losses[-20:]) / len(losses[-20:]))
             history.append(sum(losses) / max(1, len(losses)))
+            epoch_line("pretrain", epoch, m.epochs, history[-1], started, enabled=progress)
             if (time.monotonic() - started) / 60 > m.max_minutes:
                 bar.console.print(f"[yellow]stopped after epoch {epoch + 1}: mlm.max_minutes reached[/yellow]")
                 break
@@ -195,7 +197,8 @@ def pretrain(src: str | Path, cfg: PretrainConfig, *, out: str | Path = "models/
         "seconds": round(time.monotonic() - started, 1), "library_versions": library_versions(),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "README.md").write_text(encoder_card(metrics, cfg, src), encoding="utf-8")
+    (out / "README.md").write_text(with_card_header(encoder_card(metrics, cfg, src), "encoder"),
+                                   encoding="utf-8")
     return metrics
 
 

@@ -24,7 +24,9 @@ import numpy as np
 
 from jixiao.models.estimator import Estimator, write_json
 from jixiao.models.roles import NONE, ROLE_LABELS, ROLES, unit_items, unit_roles
-from training.cls import Gold, Log, RULES, gold_hash, load_gold_or_fail, make_estimator
+from training.card import with_card_header
+from training.cls import (Gold, Log, RULES, gold_hash, load_gold_or_fail, load_training_data,  # noqa: F401
+                          make_estimator, protocol_sections)
 
 
 @dataclass
@@ -32,7 +34,10 @@ class RolesConfig:
     """``configs/roles.yaml``: the registered role model, its parameters, data and output."""
 
     model: str = "role_logreg.v1"
-    gold: str = "corpus/gold"
+    gold: str | None = "corpus/gold"          # real seed reports
+    corpus: str | None = "corpus/written"     # written corpus: gold/ + documents.json (kinds)
+    data: list[str] = field(default_factory=list)   # further gold files/folders, trained on as corpus
+    protocols: list[str] = field(default_factory=lambda: ["seeds_lodo", "corpus_loko", "transfer"])
     output: str = "jixiao_models/roles"
     seed: int = 0
     num_threads: int = 1
@@ -104,8 +109,10 @@ def span_summary(report: Any) -> dict[str, Any]:
 
 
 def lodo_roles(gold: Gold, predict: Callable[[RoleUnits, RoleUnits], list[str | None]],
-               log: Log = lambda s: None) -> dict[str, Any]:
-    """Leave-one-document-out: ``predict(train_units, test_units)`` gives one role per test unit.
+               log: Log = lambda s: None, splits: Sequence[tuple[Sequence[str], Sequence[str], str]] | None = None
+               ) -> dict[str, Any]:
+    """Cross-validation (leave-one-document-out unless ``splits`` gives ``(train ids, test ids,
+    name)``): ``predict(train_units, test_units)`` gives one role per test unit.
 
     Returns span scores (pooled and per fold, via :func:`jixiao.evaluation.cross_validate`), unit
     scores, and every test unit's prediction for the error analysis.
@@ -119,23 +126,24 @@ def lodo_roles(gold: Gold, predict: Callable[[RoleUnits, RoleUnits], list[str | 
 
     def one_fold(train_gold: Gold, test_gold: Gold):
         t0 = time.time()
-        (test_id,) = list(test_gold)
+        test_id = next(iter(test_gold)) if len(test_gold) == 1 else f"{len(test_gold)} documents"
         train, test = gold_units(train_gold), gold_units(test_gold)
         pred = predict(train, test) if test.items else []
         pooled_gold.extend(test.roles)
         pooled_pred.extend(pred)
         unit_folds.append({"test_doc": test_id, **unit_scores(test.roles, pred)})
-        by_para: dict[int, list[list[Any]]] = {}
+        by_para: dict[tuple[str, int], list[list[Any]]] = {}
         for (doc, para, a, b), it, g, p in zip(test.where, test.items, test.roles, pred):
             if p is not None:
-                by_para.setdefault(para, []).append([a, b, p])
+                by_para.setdefault((doc, para), []).append([a, b, p])
             rows.append({"doc_id": doc, "para": para, "start": a, "end": b, "text": it["text"],
                          "labels": it["context"]["labels"], "gold": g, "pred": p})
         log(f"  fold {test_id}: {len(train.items)} train / {len(test.items)} test units, {time.time() - t0:.1f}s")
-        return {test_id: [{"para": r["para"], "text": r["text"], "labels": list(r.get("labels") or []),
-                           "roles": by_para.get(r["para"], []), "entities": []} for r in test_gold[test_id]]}
+        return {d: [{"para": r["para"], "text": r["text"], "labels": list(r.get("labels") or []),
+                     "roles": by_para.get((d, r["para"]), []), "entities": []} for r in test_gold[d]]
+                for d in test_gold}
 
-    cv = cross_validate(gold, one_fold)
+    cv = cross_validate(gold, one_fold, splits=splits)
     return {
         "spans": {"pooled": span_summary(cv.pooled),
                   "folds": [{"test_doc": f.test_id, **span_summary(f.report)} for f in cv.folds]},
@@ -171,34 +179,33 @@ def roles_card(cfg: RolesConfig, metrics: Mapping[str, Any]) -> str:
                 "its role (「发现的主要问题：」) gets that role." if (metrics.get("params") or {}).get("structure") else "")
              + (" Lost-points scoring sentences count as a problem cue." if (metrics.get("params") or {}).get("deductions")
                 else ""), "",
-             f"- trained on: {metrics['n_documents']} gold documents, {metrics['n_units']} units "
-             f"(roles {metrics['role_counts']})",
+             f"- trained on: {metrics['n_documents']} gold documents ({(metrics.get('data') or {}).get('seeds', 0)} "
+             f"real seed reports, {(metrics.get('data') or {}).get('corpus', 0)} written corpus reports), "
+             f"{metrics['n_units']} units (roles {metrics['role_counts']})",
              f"- data hash: `{metrics['data_hash']}`",
              f"- parameters: {metrics.get('params')}",
              f"- reproduce: `jixiao train roles --config configs/roles.yaml --cv` (seed {cfg.seed})", ""]
-    cv = metrics.get("cv") or {}
-    if cv:
-        lines += ["## Leave-one-document-out (gold paragraph labels given)", "",
-                  "Goal: role macro-F1 ≥ 0.80. Span = exact role span match as `jixiao eval` scores it; "
-                  "unit = per sentence unit.", "",
-                  "| model | span macro-F1 | unit macro-F1 | " + " | ".join(f"{r} P / R / F1 (span)" for r in ROLES) + " |",
-                  "|---|---|---|" + "---|" * len(ROLES)]
-        for name, res in cv.items():
-            per = res["spans"]["pooled"]["per_role"]
-            cells = [f"{per[r]['precision']:.3f} / {per[r]['recall']:.3f} / {per[r]['f1']:.3f}" if r in per else "–"
-                     for r in ROLES]
-            lines.append(f"| {name} | {res['spans']['pooled']['macro_f1']:.3f} | {res['units']['pooled']['macro_f1']:.3f} | "
-                         + " | ".join(cells) + " |")
-        first = next(iter(cv.values()))
-        lines += ["", "Per fold (span macro-F1):", "",
-                  "| model | " + " | ".join(f["test_doc"] for f in first["spans"]["folds"]) + " |",
-                  "|---|" + "---|" * len(first["spans"]["folds"])]
-        for name, res in cv.items():
-            lines.append(f"| {name} | " + " | ".join(f"{f['macro_f1']:.3f}" for f in res["spans"]["folds"]) + " |")
-        lines.append("")
-    else:
+    if not metrics.get("cv"):
         lines += ["No cross-validation was run with this model (train with `--cv` for figures).", ""]
+        return "\n".join(lines)
+    lines += ["Gold paragraph labels are given, so these figures measure the role step alone (the deployed "
+              "chain on predicted labels: `jixiao cv pipeline`). Span = exact role span match as `jixiao eval` "
+              "scores it; unit = per sentence unit. `rules` is the hand-written baseline, written on the seeds.", ""]
+    lines += protocol_sections(metrics, role_table, what="paragraphs")
     return "\n".join(lines)
+
+
+def role_table(res_by_model: Mapping[str, Any]) -> list[str]:
+    """Markdown rows: span and unit macro-F1 and span P / R / F1 per role of each model."""
+    lines = ["| model | span macro-F1 | unit macro-F1 | " + " | ".join(f"{r} P / R / F1 (span)" for r in ROLES) + " |",
+             "|---|---|---|" + "---|" * len(ROLES)]
+    for name, res in res_by_model.items():
+        per = res["spans"]["pooled"]["per_role"]
+        cells = [f"{per[r]['precision']:.3f} / {per[r]['recall']:.3f} / {per[r]['f1']:.3f}" if r in per else "–"
+                 for r in ROLES]
+        lines.append(f"| {name} | {res['spans']['pooled']['macro_f1']:.3f} | {res['units']['pooled']['macro_f1']:.3f} | "
+                     + " | ".join(cells) + " |")
+    return lines
 
 
 def run_roles(cfg: RolesConfig, *, cv: bool = False, train: bool = True,
@@ -208,29 +215,38 @@ def run_roles(cfg: RolesConfig, *, cv: bool = False, train: bool = True,
     Returns the metrics (written to ``metrics.json`` when training)."""
     import yaml
 
-    gold = load_gold_or_fail(cfg.gold)
+    from training.protocols import fold_summary, protocols
+
+    data = load_training_data(cfg)
+    gold = data.gold
     make_estimator(cfg, cfg.model)
     units = gold_units(gold)
     out = Path(cfg.output)
     metrics: dict[str, Any] = {"model": cfg.model, "data_hash": gold_hash(gold), "n_documents": len(gold),
+                               "data": {"seeds": len(data.seeds), "corpus": len(data.corpus)},
                                "n_units": len(units.items),
                                "role_counts": {r: units.roles.count(r) for r in ROLES} | {NONE: units.roles.count(None)},
-                               "cv": {}}
+                               "cv": {}, "folds": {}}
     error_parts = []
     if cv:
         def model_predict(train: RoleUnits, test: RoleUnits) -> list[str | None]:
             return make_estimator(cfg, cfg.model).fit(train.items, train.roles).predict(test.items)
 
-        for name, fn in ((cfg.model, model_predict), (RULES, lambda tr, te: rules_roles(te.items))):
-            log(f"LODO {name}")
-            t0 = time.time()
-            res = lodo_roles(gold, fn, log)
-            rows = res.pop("_rows")
-            res["seconds"] = round(time.time() - t0, 1)
-            metrics["cv"][name] = res
-            error_parts.append(role_errors_markdown(f"Role errors: {name}", rows, cfg.errors))
-            log(f"  span macro-F1 {res['spans']['pooled']['macro_f1']:.3f}, "
-                f"unit macro-F1 {res['units']['pooled']['macro_f1']:.3f}")
+        for proto in protocols(data, cfg.protocols):
+            metrics["cv"][proto.name] = {}
+            metrics["folds"][proto.name] = fold_summary(proto, data)
+            splits = [(f.train, f.test, f.name) for f in proto.folds]
+            for name, fn in ((cfg.model, model_predict), (RULES, lambda tr, te: rules_roles(te.items))):
+                log(f"{proto.name}: {name}")
+                t0 = time.time()
+                res = lodo_roles(gold, fn, log, splits=splits)
+                rows = res.pop("_rows")
+                res["seconds"] = round(time.time() - t0, 1)
+                metrics["cv"][proto.name][name] = res
+                if name == cfg.model:
+                    error_parts.append(role_errors_markdown(f"Role errors of {name}: {proto.name}", rows, cfg.errors))
+                log(f"  span macro-F1 {res['spans']['pooled']['macro_f1']:.3f}, "
+                    f"unit macro-F1 {res['units']['pooled']['macro_f1']:.3f}")
     if not train:
         return metrics
     log(f"training {cfg.model} on {len(units.items)} units")
@@ -245,7 +261,7 @@ def run_roles(cfg: RolesConfig, *, cv: bool = False, train: bool = True,
     write_json(out / "metrics.json", metrics)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
-    (out / "README.md").write_text(roles_card(cfg, metrics), encoding="utf-8")
+    (out / "README.md").write_text(with_card_header(roles_card(cfg, metrics), "roles"), encoding="utf-8")
     if error_parts:
         (out / "errors.md").write_text("\n".join(error_parts), encoding="utf-8")
     log(f"saved {cfg.model} to {out}")

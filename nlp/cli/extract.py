@@ -16,6 +16,11 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
+class TableLang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 @app.command("extract")
 def extract(
     inputs: List[str] = typer.Argument(..., help="Files, directories (recursive), globs, or - for stdin."),
@@ -24,22 +29,53 @@ def extract(
     resume: bool = typer.Option(False, "--resume", help="Skip documents whose sha256 is already in the output."),
     pipeline: Optional[str] = typer.Option(None, "--pipeline", help="Pipeline manifest (default configs/pipeline.yaml)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    wait: bool = typer.Option(False, "--wait", help="If another run is writing to the output folder, wait for it "
+                              "instead of refusing (exit 3)."),
+    max_mb: Optional[int] = typer.Option(None, "--max-mb", help="Largest input file in MB [200]."),
+    max_unpacked_mb: Optional[int] = typer.Option(None, "--max-unpacked-mb",
+                                                  help="Largest unpacked size of a .docx in MB (zip bombs) [256]."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Most characters per document [3000000]."),
+    max_paragraph_chars: Optional[int] = typer.Option(None, "--max-paragraph-chars",
+                                                      help="Most characters per line/paragraph [2000000]."),
 ) -> None:
-    """Read reports and write structured documents (JSON Lines + optional tables)."""
+    """Read reports and write structured documents (JSON Lines + optional tables).
+
+    Exit status: 0 done, 1 some inputs failed (errors.jsonl), 2 usage error, 3 the output folder is
+    in use by another run, 4 the output cannot be written (disk full), 130 interrupted (--resume).
+    """
     from rich.console import Console
 
-    from jixiao.batch import run_extract
+    from jixiao.batch import interrupted_message, run_extract
+    from jixiao.io.readers import Limits
 
     err = Console(stderr=True)
     formats = [f.value for f in format if f != TableFormat.jsonl]
-    s = run_extract(inputs, out, formats=formats, resume=resume, pipeline_path=pipeline, progress=not quiet)
+    limits = Limits.from_options(max_mb=max_mb, max_unpacked_mb=max_unpacked_mb, max_chars=max_chars,
+                                 max_paragraph_chars=max_paragraph_chars)
+
+    def line(text: str) -> None:  # one line each, never wrapped: file names stay greppable
+        err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    s = run_extract(inputs, out, formats=formats, resume=resume, pipeline_path=pipeline, progress=not quiet,
+                    limits=limits, wait=wait, log=line)
+    dupes = f", {len(s.duplicates)} duplicate(s)" if s.duplicates else ""
     err.print(
         f"[bold]{s.documents}[/] documents, {s.paragraphs} paragraphs, {s.entities} entities, "
-        f"{s.indicators} indicators, {s.skipped} skipped (resume), [red]{len(s.failures)} failed[/] "
-        f"in {s.seconds:.1f}s → {s.output}"
+        f"{s.indicators} indicators, {s.skipped} skipped (resume){dupes}, [red]{len(s.failures)} failed[/] "
+        f"in {s.seconds:.1f}s → {s.output}",
+        soft_wrap=True,
     )
     for note in s.notes:
-        err.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
-    for source, code, message in s.failures:  # one line each, never wrapped: file names stay greppable
-        err.print(f"  {code}: {source}: {message}", markup=False, highlight=False, soft_wrap=True)
+        line(f"  {note}")
+    for source, code, message in s.failures:
+        line(f"  {code}: {source}: {message}")
+    for source, first in s.duplicates:
+        line(f"  E150: {source}: duplicate of {first} (same content); not written again")
+    for warning in s.warnings:
+        line(f"  warning {warning}")
+    if s.output_error:
+        line(f"{s.output_error}; the run stopped: the documents before it are in the output, "
+             "free space and run again with --resume")
+    if s.interrupted:
+        line(interrupted_message(s, resume))
     raise typer.Exit(s.exit_code)

@@ -3,6 +3,7 @@
     jixiao labels validate corpus/gold/*.jsonl
     jixiao labels stats corpus/gold/*.jsonl --json
     jixiao labels export drafts.jsonl --to labelstudio -o tasks.json
+    jixiao labels export corpus/gold --to spacy -o gold.spacy
     jixiao labels import project-1.json --from labelstudio -o corrected.jsonl --annotator a@b.cn
     jixiao labels config --to labelstudio > config.xml
 
@@ -19,6 +20,15 @@ import typer
 
 from jixiao.cli.app import labels_app
 from jixiao.labels.convert import OffsetUnit, ToolFormat
+
+
+class ExportTarget(str, Enum):
+    """What ``labels export --to`` writes: the tool formats, or a spaCy ``DocBin`` (one Doc per paragraph)."""
+
+    DOCCANO = ToolFormat.DOCCANO.value
+    LABELSTUDIO = ToolFormat.LABELSTUDIO.value
+    LABELSTUDIO_MIN = ToolFormat.LABELSTUDIO_MIN.value
+    SPACY = "spacy"
 
 
 class ConfigTarget(str, Enum):
@@ -96,10 +106,24 @@ def stats(files: FilesArg,
 
 @labels_app.command("export")
 def export(files: FilesArg,
-           to: Annotated[ToolFormat, typer.Option("--to", help="Target tool format.")],
+           to: Annotated[ExportTarget, typer.Option("--to", help="Target tool format.")],
            output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
-           offsets: OffsetsOpt = OffsetUnit.UTF16) -> None:
-    """Write label files as doccano JSONL or Label Studio JSON / JSON_MIN tasks."""
+           offsets: OffsetsOpt = OffsetUnit.UTF16,
+           model_version: Annotated[Optional[str], typer.Option(
+               "--model-version", help="Label Studio: the predictions' model_version (default "
+                                       "'jixiao-<version>-draft').")] = None,
+           as_annotations: Annotated[bool, typer.Option(
+               "--as-annotations", help="Label Studio: write the labels as annotations (reviewed "
+                                        "work, e.g. gold sent back for another look), not as "
+                                        "predictions.")] = False) -> None:
+    """Write label files as doccano JSONL, Label Studio JSON / JSON_MIN tasks, or a spaCy DocBin
+    (``--to spacy``: a .spacy file for ``spacy train``, one Doc per paragraph).
+
+    Label Studio (full JSON) gets the labels as a machine draft: each task's *predictions* (with
+    model_version), pre-filled for the annotator and never mistaken for reviewed work. doccano
+    has no predictions: the draft arrives as labels, so mark each reviewed example as done and
+    export with "Export only approved documents".
+    """
     from jixiao.labels.convert import E_INVALID_INPUT, export_records
     from jixiao.labels.schema import read_label_file, validate_files
 
@@ -112,9 +136,26 @@ def export(files: FilesArg,
                    "(jixiao labels validate) and export again", err=True)
         raise typer.Exit(1)
     records = [r for path in files for r in read_label_file(path)]
-    count = export_records(records, to, output, unit=offsets)
-    typer.echo(f"wrote {count} paragraph(s) to {output} ({to.value}, {offsets.value} offsets)",
+    if to is ExportTarget.SPACY:
+        from jixiao.spacy_ext import export_docbin
+
+        count = export_docbin(records, output)
+        typer.echo(f"wrote {count} paragraph(s) to {output} (spaCy DocBin: doc.ents, doc.spans"
+                   "[\"entities\"|\"roles\"], doc.cats)", err=True)
+        return
+    import jixiao
+
+    version = None
+    if to.value == ToolFormat.LABELSTUDIO.value and not as_annotations:
+        version = model_version or f"jixiao-{jixiao.__version__}-draft"
+    count = export_records(records, ToolFormat(to.value), output, unit=offsets, model_version=version)
+    kind = f", as predictions of model_version {version!r}" if version else ""
+    typer.echo(f"wrote {count} paragraph(s) to {output} ({to.value}, {offsets.value} offsets{kind})",
                err=True)
+    if to.value == ToolFormat.DOCCANO.value:
+        typer.echo("note: doccano has no predictions, so these labels arrive as annotations; mark "
+                   "each reviewed example as done and export with 'Export only approved documents'",
+                   err=True)
 
 
 @labels_app.command("import")
@@ -126,19 +167,34 @@ def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label St
             annotator: Annotated[Optional[str], typer.Option(
                 "--annotator", help="Import this annotator's labels (user id or e-mail) "
                                     "instead of the latest.")] = None,
-            offsets: OffsetsOpt = OffsetUnit.UTF16) -> None:
+            offsets: OffsetsOpt = OffsetUnit.UTF16,
+            accept_predictions: Annotated[bool, typer.Option(
+                "--accept-predictions", help="Label Studio: take a task's prediction (the machine "
+                                             "draft) where it has no human annotation.")] = False) -> None:
     """Read a doccano / Label Studio export back into a label file (exit 1 if spans were dropped).
 
+    Only human annotations are imported; tasks without one are counted and reported (E325); an
+    export with no annotated task at all writes nothing and exits 1 (E333).
     Every annotator's version goes to OUTPUT-STEM.annotators.jsonl; the choice is reported.
 
     --offsets applies to doccano; Label Studio spans are checked against their own text.
     """
-    from jixiao.labels.convert import import_file, write_versions
+    from jixiao.labels.convert import E_NO_ANNOTATION, E_NOTHING, import_file, write_versions
     from jixiao.labels.schema import validate_records, write_label_file
 
-    result = import_file(file, from_, annotator=annotator, unit=offsets)
+    result = import_file(file, from_, annotator=annotator, unit=offsets,
+                         accept_predictions=accept_predictions)
     for message in result.messages:
         typer.echo(str(message), err=True)
+    unannotated = sum(m.code == E_NO_ANNOTATION for m in result.messages)
+    if not result.records:
+        hint = (" (the tasks hold only predictions: submit reviewed annotations in Label Studio, or "
+                "pass --accept-predictions)" if unannotated else "")
+        typer.echo(f"{E_NOTHING}: no annotated paragraph in {file}{hint}; nothing written", err=True)
+        raise typer.Exit(1)
+    if unannotated:
+        typer.echo(f"{unannotated} task(s) without a human annotation were not imported (E325)",
+                   err=True)
     write_label_file(result.records, output)
     typer.echo(f"wrote {len(result.records)} paragraph(s) to {output}", err=True)
     if result.multi_annotated():

@@ -1,6 +1,6 @@
 """`jixiao summarize`: themes of recurring problems across extraction outputs.
 
-    jixiao summarize out/extract.jsonl [more.jsonl ...] -o report/ [--region 喀什] [--year 2022]
+    jixiao summarize out/extract.jsonl [more.jsonl ...] -o report/ [--region 喀什] [--by province] [--year 2022]
         [--fund 医疗] [--label 问题] [--min-theme-size 2] [--threshold 0.8]
         [--config configs/summarize.yaml] [--screenshot]
 
@@ -28,11 +28,21 @@ class Label(str, Enum):
     experience = "经验做法"
 
 
+class GroupBy(str, Enum):
+    """What the regional tables and charts group by."""
+
+    region = "region"
+    province = "province"
+
+
 @app.command("summarize")
 def summarize(
     inputs: List[Path] = typer.Argument(..., help="extraction output .jsonl files or folders"),
     out: Path = typer.Option(Path("report"), "-o", "--out", help="report folder"),
-    region: Optional[str] = typer.Option(None, "--region", help="keep regions containing this"),
+    region: Optional[str] = typer.Option(None, "--region", help="keep regions (wording, province, prefecture or "
+                                         "county) containing this; none matching: exit 2 listing the regions"),
+    by: GroupBy = typer.Option(GroupBy.region, "--by", help="group the regional tables by the report's region "
+                               "or roll them up by province"),
     year: Optional[int] = typer.Option(None, "--year", help="keep this evaluated year"),
     fund: Optional[str] = typer.Option(None, "--fund", help="keep funds containing this"),
     label: Optional[Label] = typer.Option(None, "--label", help="keep rows of this label; "
@@ -45,27 +55,36 @@ def summarize(
                                           help="theme options (configs/summarize.yaml)"),
     screenshot: bool = typer.Option(False, "--screenshot",
                                     help="also render summary.png with headless Chromium"),
+    audit: Optional[Path] = typer.Option(None, "--audit",
+                                         help="folder (or findings.jsonl) of `jixiao audit`: adds its section"),
 ) -> None:
     """Aggregate extraction output and summarise recurring problems into a report."""
     from rich.console import Console
 
-    from jixiao.summarize.aggregate import Filters
+    from jixiao.summarize.aggregate import Filters, check_region_filter, load_documents
     from jixiao.summarize.report import (
+        build_summary,
         print_theme_table,
-        summarize_files,
         write_report,
     )
     from jixiao.summarize.report import screenshot as shoot
     from jixiao.summarize.themes import ThemeConfig, load_theme_config
 
     lab = label.value if label else None
-    filters = Filters(region=region, year=year, fund=fund, label=lab)
+    filters = Filters(region=region, year=year, fund=fund, label=lab,
+                      by=None if by == GroupBy.region else by.value)
     flags = {"threshold": threshold, "min_theme_size": min_theme_size, "label": lab}
     if config is not None:
         cfg = load_theme_config(resolve(config), **flags)
     else:
         cfg = ThemeConfig(**{k: v for k, v in flags.items() if v is not None}).validated()
-    summary = summarize_files(inputs, filters, cfg)
+    loaded = load_documents(inputs)
+    check_region_filter(loaded.documents, filters)  # a --region matching nothing: exit 2, list what there is
+    summary = build_summary(loaded, filters, cfg)
+    if audit is not None:
+        from jixiao.audit.output import load_findings
+
+        summary["audit"] = load_findings(audit)
     paths = write_report(summary, out)
     console = Console(width=None if sys.stdout.isatty() else 160)
     for w in summary["warnings"]:

@@ -1,4 +1,4 @@
-"""Training commands: ``jixiao train ner|cls|roles``, ``jixiao cv ner|cls|roles|pipeline``, ``jixiao pretrain``.
+"""Training commands: ``jixiao train ner|cls|roles|headers``, ``jixiao cv ner|cls|roles|pipeline``, ``jixiao pretrain``.
 
 Dotted overrides follow the options: ``jixiao train cls --cv --tfidf_logreg.C 2``,
 ``jixiao train ner --train.epochs 5 --model.base null``. The training code (``training/``) is
@@ -19,6 +19,22 @@ from jixiao.paths import USER_MODELS
 _CLS_CONFIG = typer.Option(Path("configs/cls.yaml"), "--config", help="YAML config (configs/cls.yaml).")
 _ROLES_CONFIG = typer.Option(Path("configs/roles.yaml"), "--config", help="YAML config (configs/roles.yaml).")
 _OUT = typer.Option(None, "--out", help="Model folder to write (default jixiao_models/<name>).")
+_DATA = typer.Option([], "--data", help="Gold label files or folders (ANNOTATION.md §6 JSONL) to train on "
+                     "instead of the config's gold and corpus (repeatable).")
+
+
+def _use_data(cfg, data: List[Path]) -> None:
+    """``--data``: these gold files/folders replace the config's ``gold``/``corpus``/``data``."""
+    if not data:
+        return
+    from jixiao.errors import UsageError
+
+    missing = [str(d) for d in data if not d.exists()]
+    if missing:
+        raise UsageError("E026", f"--data: no such file or folder: {', '.join(missing)}")
+    cfg.gold = None
+    cfg.corpus = None
+    cfg.data = [str(d) for d in data]
 
 
 def _print_cv(cv: dict) -> None:
@@ -159,14 +175,29 @@ def train_cls_command(
     out: Optional[Path] = _OUT,
     cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules; "
                                                 "writes metrics.json, errors.md and the model card."),
+    data: List[Path] = _DATA,
 ) -> None:
     """Train the paragraph-label classifier (经验做法/存在问题/建议) on the gold corpus."""
     from training.cls import ClsConfig, load_config, run_cls
 
     cfg = load_config(config, ClsConfig, ctx.args)
+    _use_data(cfg, data)
     if out:
         cfg.output = str(out)
     run_cls(cfg, cv=cv)
+
+
+@train_app.command("headers")
+def train_headers_command(
+    gold: Path = typer.Option(Path("corpus/written/gold"), "--gold", help="Gold tables to learn header cells from."),
+    out: Optional[Path] = _OUT,
+) -> None:
+    """The header-cell classifier of indicator tables (char n-grams + logistic regression, saved as JSON)."""
+    from jixiao.paths import resolve
+    from training.headers import train_headers
+
+    metrics = train_headers(resolve(gold), out or USER_MODELS / "headers")
+    typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
 
 
 @train_app.command("roles", context_settings=EXTRA_ARGS)
@@ -175,12 +206,14 @@ def train_roles_command(
     config: Path = _ROLES_CONFIG,
     out: Optional[Path] = _OUT,
     cv: bool = typer.Option(False, "--cv", help="Also cross-validate leave-one-document-out against the rules."),
+    data: List[Path] = _DATA,
 ) -> None:
     """Train the sentence-role classifier (问题/原因/措施) on the gold corpus."""
     from training.cls import load_config
     from training.roles import RolesConfig, run_roles
 
     cfg = load_config(config, RolesConfig, ctx.args)
+    _use_data(cfg, data)
     if out:
         cfg.output = str(out)
     run_roles(cfg, cv=cv)
@@ -188,22 +221,44 @@ def train_roles_command(
 
 @cv_app.command("cls", context_settings=EXTRA_ARGS)
 def cv_cls_command(ctx: typer.Context, config: Path = _CLS_CONFIG) -> None:
-    """Leave-one-document-out of the paragraph classifier(s) and the rules; pooled figures as JSON."""
+    """The three protocols (seeds LODO, corpus leave-one-kind-out, transfer) of the paragraph classifier(s)
+    and the rules; pooled figures as JSON."""
     from training.cls import ClsConfig, load_config, run_cls
 
     metrics = run_cls(load_config(config, ClsConfig, ctx.args), cv=True, train=False)
-    typer.echo(json.dumps({k: v["pooled"] for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+    typer.echo(json.dumps({proto: {k: v["pooled"] for k, v in res.items()} for proto, res in metrics["cv"].items()},
+                          ensure_ascii=False, indent=1))
 
 
 @cv_app.command("roles", context_settings=EXTRA_ARGS)
 def cv_roles_command(ctx: typer.Context, config: Path = _ROLES_CONFIG) -> None:
-    """Leave-one-document-out of the role classifier and the rules; pooled figures as JSON."""
+    """The three protocols of the role classifier and the rules; pooled figures as JSON."""
     from training.cls import load_config
     from training.roles import RolesConfig, run_roles
 
     metrics = run_roles(load_config(config, RolesConfig, ctx.args), cv=True, train=False)
-    typer.echo(json.dumps({k: {"spans": v["spans"]["pooled"], "units": v["units"]["pooled"]}
-                           for k, v in metrics["cv"].items()}, ensure_ascii=False, indent=1))
+    typer.echo(json.dumps({proto: {k: {"spans": v["spans"]["pooled"], "units": v["units"]["pooled"]}
+                                   for k, v in res.items()} for proto, res in metrics["cv"].items()},
+                          ensure_ascii=False, indent=1))
+
+
+@cv_app.command("themes")
+def cv_themes_command(
+    corpus: Path = typer.Option(Path("corpus/written"), "--corpus", help="Written corpus (gold/ with `themes`, documents.json)."),
+    config: Path = typer.Option(Path("configs/summarize.yaml"), "--config", help="Theme options; its taxonomy guides."),
+    roles_model: Optional[Path] = typer.Option(Path("models/roles"), "--roles-model",
+                                               help="Also score themes over this role model's units (gold labels given)."),
+    save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
+) -> None:
+    """Themes against the corpus' problem categories: coverage and AMI, guided vs clusters, gold vs model roles."""
+    from training.themes_eval import run_themes_eval
+
+    result = run_themes_eval(str(corpus), str(config), str(roles_model) if roles_model else None)
+    for name, r in result["results"].items():
+        typer.echo(f"{name}: coverage {r['coverage']}, AMI {r['ami']}, {r['themes']} themes "
+                   f"({r['guided_themes']} guided), {r['outlier_sentences']} outlier sentences")
+    if save:
+        write_json(save, result)
 
 
 @cv_app.command("pipeline")

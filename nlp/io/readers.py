@@ -6,7 +6,13 @@ E100–E122 that names the file and says what to do, so a batch can log it and g
 that match nothing raise :class:`~jixiao.errors.UsageError` (E130–E131, exit 2).
 
 Text is decoded in linear time (no regex backtracking over the whole text), so a single line of
-millions of characters is read like any other.
+millions of characters is read like any other. :class:`Limits` bounds what one document may cost:
+file size (E103), unpacked size of a .docx (E112, a zip bomb), characters per document and per
+line/paragraph (E108); every limit can be raised (``jixiao extract --max-…``).
+
+File names need not be valid UTF-8 (a GBK-named zip unpacked on Linux): such a file is read
+normally and named in messages and output by :func:`display_path`, with the undecodable bytes
+written as ``\\xNN``.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -26,6 +33,45 @@ from jixiao.errors import InputError, UsageError
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 """Files larger than this are refused (E103); pass ``max_bytes=`` to change it."""
+DEFAULT_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""A .docx whose parts unpack to more than this is refused (E112): a zip bomb, not a report."""
+DEFAULT_MAX_CHARS = 3_000_000
+"""Documents with more characters than this are refused (E108); a long report has ~100 000."""
+DEFAULT_MAX_PARAGRAPH_CHARS = 2_000_000
+"""A line (paragraph) longer than this is refused (E108)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may cost; every input beyond a limit fails with a message naming it.
+
+    >>> Limits().max_chars
+    3000000
+    >>> Limits.from_options(max_unpacked_mb=1, max_chars=None).max_unpacked_bytes
+    1048576
+    """
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+    max_chars: int = DEFAULT_MAX_CHARS
+    max_paragraph_chars: int = DEFAULT_MAX_PARAGRAPH_CHARS
+
+    @classmethod
+    def from_options(cls, *, max_mb: int | None = None, max_unpacked_mb: int | None = None,
+                     max_chars: int | None = None, max_paragraph_chars: int | None = None) -> "Limits":
+        """Limits from command-line options (``None`` keeps the default); UsageError E132 for values < 1."""
+        given = {"--max-mb": max_mb, "--max-unpacked-mb": max_unpacked_mb, "--max-chars": max_chars,
+                 "--max-paragraph-chars": max_paragraph_chars}
+        for name, value in given.items():
+            if value is not None and value < 1:
+                raise UsageError("E132", f"{name} must be a positive number, got {value}")
+        d = cls()
+        return cls(
+            max_bytes=d.max_bytes if max_mb is None else max_mb * 1024 * 1024,
+            max_unpacked_bytes=d.max_unpacked_bytes if max_unpacked_mb is None else max_unpacked_mb * 1024 * 1024,
+            max_chars=d.max_chars if max_chars is None else max_chars,
+            max_paragraph_chars=d.max_paragraph_chars if max_paragraph_chars is None else max_paragraph_chars,
+        )
 
 SUPPORTED_SUFFIXES: dict[str, str] = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf"}
 STDIN = "-"
@@ -104,32 +150,148 @@ class RawDocument:
 # entry points
 
 
-def read_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+def read_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                  limits: Limits | None = None, doc_id: str | None = None) -> RawDocument:
     """Read one report file, choosing the reader by suffix (case-insensitive).
+
+    ``limits`` (default :class:`Limits` with ``max_bytes``) bounds the cost of the file;
+    ``doc_id`` overrides the file stem (the batch makes ids unique within an output).
 
     >>> p = Path(tmp) / "001_报告.txt"; _ = p.write_bytes("一、项目概况".encode("gbk"))  # doctest: +SKIP
     >>> read_document(p).text, read_document(p).encoding                                # doctest: +SKIP
     ('一、项目概况', 'gb18030')
     """
+    limits = limits if limits is not None else Limits(max_bytes=max_bytes)
     p = Path(path)
-    source = str(path)
+    source = display_path(path)
     suffix = p.suffix.lower()
     fmt = SUPPORTED_SUFFIXES.get(suffix)
     if fmt is None:
+        if _is_dir(p):
+            _explain_folder(p, source)
         raise InputError("E100", _unsupported_message(suffix), path=source)
-    data = _read_bytes(p, source, max_bytes)
+    data = _read_bytes(p, source, limits.max_bytes)
     digest = hashlib.sha256(data).hexdigest()
-    text, encoding = _decode_by_format(data, fmt, source)
-    return RawDocument(source=source, doc_id=p.stem, text=text, sha256=digest, fmt=fmt, encoding=encoding)
+    text, encoding = _decode_by_format(data, fmt, source, limits)
+    check_text_limits(text, limits, source)
+    return RawDocument(source=source, doc_id=doc_id if doc_id is not None else display_name(p.stem),
+                       text=text, sha256=digest, fmt=fmt, encoding=encoding)
 
 
-def read_stdin(stream: BinaryIO | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+def check_text_limits(text: str, limits: Limits, source: str) -> None:
+    """InputError E108 when ``text`` has more characters, or a longer line, than ``limits`` allow.
+
+    >>> check_text_limits("一二三\\n四", Limits(max_paragraph_chars=2), "a.txt")
+    Traceback (most recent call last):
+    jixiao.errors.InputError: E108: a.txt: line 1 has 3 characters, more than the limit of 2 per paragraph; split the line or raise --max-paragraph-chars
+    """
+    if len(text) > limits.max_chars:
+        raise InputError(
+            "E108",
+            f"the document has {len(text):,} characters, more than the limit of {limits.max_chars:,}; "
+            "split it or raise --max-chars",
+            path=source,
+        )
+    if len(text) <= limits.max_paragraph_chars:
+        return
+    start = number = 0
+    while start <= len(text):  # linear: one find per line
+        number += 1
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > limits.max_paragraph_chars:
+            raise InputError(
+                "E108",
+                f"line {number} has {end - start:,} characters, more than the limit of "
+                f"{limits.max_paragraph_chars:,} per paragraph; split the line or raise --max-paragraph-chars",
+                path=source,
+            )
+        start = end + 1
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can always be printed and written as UTF-8.
+
+    A file name that is not valid UTF-8 (GBK bytes from a zip made on Windows) reaches Python with
+    "surrogate escapes"; they become ``\\xNN`` so messages, errors.jsonl and the output never
+    fail on them.
+
+    >>> print(display_path(os.fsdecode("报告".encode("gbk") + b".txt")))
+    \\xb1\\xa8\\xb8\\xe6.txt
+    >>> display_path("2018/绩效评价报告.txt")
+    '2018/绩效评价报告.txt'
+    """
+    return display_name(os.fspath(path))
+
+
+def display_name(name: str) -> str:
+    """``name`` with surrogate escapes written as ``\\xNN`` (see :func:`display_path`)."""
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "backslashreplace")
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_is_utf8(path: str | os.PathLike[str]) -> bool:
+    """Whether the path's name is valid UTF-8 (False: it is shown with ``\\xNN`` escapes).
+
+    >>> name_is_utf8("报告.txt"), name_is_utf8(os.fsdecode(b"\\xb1\\xa8.txt"))
+    (True, False)
+    """
+    return display_path(path) == os.fspath(path)
+
+
+def unique_doc_ids(paths: list[Path | str]) -> dict[str, str]:
+    """A doc_id for every input, unique among them: the file stem when no other input has it.
+
+    Inputs sharing a stem (``2018/绩效评价报告.txt`` and ``2022/绩效评价报告.txt``) get their
+    stem prefixed with as many parent folders as it takes to tell them apart
+    (``2018/绩效评价报告``, ``2022/绩效评价报告``); same folder and stem, different suffix, keeps
+    the suffix (``a.txt``, ``a.docx``). The ids depend on the set of inputs only, so a resumed
+    run gives the same ids. Keys are :func:`display_path` of each path; stdin is left out.
+
+    >>> ids = unique_doc_ids([Path("in/2018/报告.txt"), Path("in/2022/报告.txt"), Path("in/x.txt")])
+    >>> ids["in/2018/报告.txt"], ids["in/2022/报告.txt"], ids["in/x.txt"]
+    ('2018/报告', '2022/报告', 'x')
+    """
+    files = [Path(p) for p in paths if p != STDIN]
+    by_stem: dict[str, list[Path]] = {}
+    for f in files:
+        by_stem.setdefault(display_name(f.stem), []).append(f)
+    used = {stem for stem, group in by_stem.items() if len(group) == 1}
+    ids: dict[str, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            ids[display_path(group[0])] = stem
+            continue
+        parts = [[display_name(x) for x in Path(os.path.abspath(f)).parts[1:-1]] for f in group]
+        chosen: list[str] | None = None
+        for k in range(1, max(len(x) for x in parts) + 1):
+            cand = ["/".join(x[-k:] + [stem]) for x in parts]
+            if len(set(cand)) == len(cand) and not set(cand) & used:
+                chosen = cand
+                break
+        if chosen is None:  # same folder and stem, or every prefix taken: keep the suffix too
+            chosen = ["/".join(x + [display_name(f.name)]) for x, f in zip(parts, group)]
+        for f, doc_id in zip(group, chosen):
+            ids[display_path(f)] = doc_id
+            used.add(doc_id)
+    return ids
+
+
+def read_stdin(stream: BinaryIO | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               limits: Limits | None = None) -> RawDocument:
     """Read a report from standard input (text in any supported encoding, or a PDF/docx by content).
 
     >>> read_stdin(io.BytesIO("二、绩效目标".encode("utf-8"))).doc_id[:6]
     'stdin-'
     """
     stream = stream if stream is not None else sys.stdin.buffer
+    limits = limits if limits is not None else Limits(max_bytes=max_bytes)
+    max_bytes = limits.max_bytes
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(
@@ -139,7 +301,8 @@ def read_stdin(stream: BinaryIO | None = None, *, max_bytes: int = DEFAULT_MAX_B
         )
     digest = hashlib.sha256(data).hexdigest()
     fmt = _sniff_format(data)
-    text, encoding = _decode_by_format(data, fmt, STDIN_SOURCE)
+    text, encoding = _decode_by_format(data, fmt, STDIN_SOURCE, limits)
+    check_text_limits(text, limits, STDIN_SOURCE)
     return RawDocument(
         source=STDIN_SOURCE, doc_id=f"stdin-{digest[:16]}", text=text, sha256=digest, fmt=fmt,
         encoding=encoding,
@@ -154,6 +317,10 @@ def iter_inputs(specs: list[str]) -> Iterator[Path | str]:
     ``~$`` lock files skipped), a glob (``corpus/**/*.docx``), or ``-`` for stdin (yielded as the
     string ``"-"``). Every spec is checked before anything is yielded: one matching nothing raises
     :class:`~jixiao.errors.UsageError` (exit 2) naming it.
+
+    What cannot be looked at is yielded too, never skipped in silence: a file whose folder cannot
+    be entered, a folder (given, or found inside a given one) that cannot be listed. Reading such
+    an entry with :func:`read_document` fails with E102 saying why, so the batch logs it.
 
     >>> list(iter_inputs(["-"]))
     ['-']
@@ -203,46 +370,90 @@ def decode_text(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
 def _expand_spec(spec: str) -> list[Path]:
     """Files one spec names, or a UsageError naming the spec."""
     p = Path(spec)
-    if p.is_dir():
-        files = [f for f in _walk_dir(p)]
-        if not files:
+    kind = _kind(p)
+    if kind == "dir":
+        files, unreadable = _walk_dir(p)
+        if unreadable and unreadable[0] == p:  # the folder itself cannot be listed: say so per file
+            return [p]
+        if not files and not unreadable:
             raise UsageError(
                 "E130",
                 f"the directory holds no {'/'.join(SUPPORTED_SUFFIXES)} files "
                 "(hidden and ~$ files are skipped)",
-                path=spec,
+                path=display_path(spec),
             )
-        return files
-    if p.exists():
+        return sorted(files + unreadable)
+    if kind in ("file", "denied"):  # denied: reading it reports E102 with the reason
         return [p]
     if glob.has_magic(spec):
         hits = sorted(glob.glob(spec, recursive=True))
         files: list[Path] = []
         for hit in hits:
             hp = Path(hit)
-            if hp.is_dir():
-                files.extend(_walk_dir(hp))
-            elif hp.is_file() and hp.suffix.lower() in SUPPORTED_SUFFIXES and not _skipped_name(hp.name):
+            hk = _kind(hp)
+            if hk == "dir":
+                found, unreadable = _walk_dir(hp)
+                files.extend(sorted(found + unreadable))
+            elif hk == "file" and hp.suffix.lower() in SUPPORTED_SUFFIXES and not _skipped_name(hp.name):
                 files.append(hp)
         if not files:
             raise UsageError(
-                "E130", f"the pattern matches no {'/'.join(SUPPORTED_SUFFIXES)} file", path=spec
+                "E130", f"the pattern matches no {'/'.join(SUPPORTED_SUFFIXES)} file", path=display_path(spec)
             )
         return files
-    raise UsageError("E130", "no such file or directory; check the path", path=spec)
+    raise UsageError("E130", "no such file or directory; check the path", path=display_path(spec))
 
 
-def _walk_dir(root: Path) -> list[Path]:
-    """Supported files under ``root``, sorted, skipping hidden directories/files and ~$ files."""
+def _kind(p: Path) -> str:
+    """``dir``, ``file`` (anything else that exists), ``missing`` or ``denied`` (stat refused)."""
+    try:
+        st = os.stat(p)
+    except PermissionError:
+        return "denied"
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return "missing"
+    except OSError:
+        return "denied"
+    return "dir" if stat.S_ISDIR(st.st_mode) else "file"
+
+
+def _is_dir(p: Path) -> bool:
+    return _kind(p) == "dir"
+
+
+def _walk_dir(root: Path) -> tuple[list[Path], list[Path]]:
+    """Supported files under ``root``, skipping hidden directories/files and ~$ files, and the
+    folders that could not be listed (``root`` itself first when it cannot be)."""
     out: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    unreadable: list[Path] = []
+
+    def failed(exc: OSError) -> None:
+        unreadable.append(Path(exc.filename) if exc.filename is not None else root)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=failed):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if _skipped_name(name):
                 continue
             if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                 out.append(Path(dirpath) / name)
-    return sorted(out)
+    if unreadable and Path(unreadable[0]) == root and not out:
+        return [], [root]
+    return sorted(out), sorted(unreadable)
+
+
+def _explain_folder(p: Path, source: str) -> None:
+    """InputError E102 for a folder among the files to read (one that could not be listed)."""
+    try:
+        os.listdir(p)
+    except OSError as exc:
+        raise InputError(
+            "E102",
+            f"cannot list the folder ({exc.strerror or exc}); the reports inside were not read: "
+            "make it readable (chmod +rx) or run as its owner",
+            path=source,
+        ) from None
+    raise InputError("E102", "not a regular file but a folder; give it as a folder argument", path=source)
 
 
 def _skipped_name(name: str) -> bool:
@@ -268,7 +479,9 @@ def _read_bytes(p: Path, source: str, max_bytes: int) -> bytes:
         raise InputError("E101", "file not found; it may have been moved or deleted", path=source) from None
     except OSError as exc:
         raise InputError("E102", f"cannot access the file ({exc.strerror}); check its permissions", path=source) from None
-    if not p.is_file():
+    if stat.S_ISDIR(st.st_mode):
+        _explain_folder(p, source)
+    if not stat.S_ISREG(st.st_mode):
         raise InputError("E102", "not a regular file (a directory or device); remove it from the inputs", path=source)
     if st.st_size > max_bytes:
         raise InputError(
@@ -307,10 +520,10 @@ def _sniff_format(data: bytes) -> str:
     return "txt"
 
 
-def _decode_by_format(data: bytes, fmt: str, source: str) -> tuple[str, str | None]:
+def _decode_by_format(data: bytes, fmt: str, source: str, limits: Limits | None = None) -> tuple[str, str | None]:
     """Dispatch to the text/docx/pdf reader."""
     if fmt == "docx":
-        return _read_docx(data, source), None
+        return _read_docx(data, source, limits or Limits()), None
     if fmt == "pdf":
         return _read_pdf(data, source), None
     return decode_text(data, source=source)
@@ -479,7 +692,7 @@ def _require_text(text: str, source: str, what: str) -> str:
 # docx
 
 
-def _read_docx(data: bytes, source: str) -> str:
+def _read_docx(data: bytes, source: str, limits: Limits | None = None) -> str:
     """Paragraphs and table rows of a .docx body in document order, one per line."""
     if data.startswith(_MAGIC_OLE2):
         raise InputError(
@@ -500,9 +713,20 @@ def _read_docx(data: bytes, source: str) -> str:
         )
     try:
         with zipfile.ZipFile(buf) as zf:
-            names = set(zf.namelist())
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError("E110", f"corrupt .docx zip archive ({exc}); re-save it from Word/WPS", path=source) from None
+    max_unpacked = (limits or Limits()).max_unpacked_bytes
+    unpacked = sum(max(i.file_size, 0) for i in infos)
+    if unpacked > max_unpacked:  # a zip bomb: refused before anything is inflated
+        raise InputError(
+            "E112",
+            f"the .docx unpacks to {_human(unpacked)} ({len(data) and unpacked // len(data)}x its size), "
+            f"more than the limit of {_human(max_unpacked)}; this is not an ordinary report "
+            "(a zip bomb or huge embedded media): remove it, or raise --max-unpacked-mb",
+            path=source,
+        )
     if "word/document.xml" not in names:
         raise InputError(
             "E111",
@@ -749,12 +973,21 @@ def _pdfium_page_text(pdfium_doc, number: int) -> str:  # noqa: ANN001
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CHARS",
+    "DEFAULT_MAX_PARAGRAPH_CHARS",
+    "DEFAULT_MAX_UNPACKED_BYTES",
+    "Limits",
     "RawDocument",
     "STDIN",
     "SUPPORTED_SUFFIXES",
+    "check_text_limits",
     "decode_text",
+    "display_name",
+    "display_path",
     "iter_inputs",
     "join_cell_lines",
+    "name_is_utf8",
     "read_document",
     "read_stdin",
+    "unique_doc_ids",
 ]

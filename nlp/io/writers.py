@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.schema import PARAGRAPH_LABELS
 
 # --------------------------------------------------------------------------------------------
 # helpers shared by the writers
@@ -38,6 +39,33 @@ def _json_default(value: Any) -> Any:
 def _dumps(obj: Any) -> str:
     """One compact JSON line, Chinese kept readable, NaN refused."""
     return json.dumps(obj, ensure_ascii=False, default=_json_default, allow_nan=False)
+
+
+def current_umask() -> int:
+    """The process umask (read without changing it where /proc allows; else set and restored).
+
+    >>> 0 <= current_umask() <= 0o777
+    True
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def chmod_like_new_file(path: str | os.PathLike[str]) -> None:
+    """Give a temporary file (``tempfile.mkstemp``: always 0600) the mode ``open()`` would give a
+    new file under the user's umask (0644 with umask 022), so the renamed output is not private."""
+    try:
+        os.chmod(path, 0o666 & ~current_umask())
+    except OSError:
+        pass
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -320,7 +348,7 @@ class TableFormat(str, Enum):
     csv = "csv"
 
 
-TABLE_NAMES = ("documents", "paragraphs", "entities", "indicators")
+TABLE_NAMES = ("documents", "paragraphs", "entities", "indicators", "sentences")
 XLSX_NAME = "extract.xlsx"
 LIST_SEPARATOR = "|"
 MONEY_SCALE = 10  # decimal places of value_yuan in Parquet: decimal128(38, 10)
@@ -329,32 +357,97 @@ _XLSX_MAX_CELL = 32_767
 _XLSX_WIDTH_SAMPLE = 200
 _PARQUET_BATCH = 20_000
 
+# The document's place, year and fund, repeated on every row of every table so that a sheet filters alone.
+ROW_META: tuple[tuple[str, str], ...] = (
+    ("region", "str"), ("province", "str"), ("region_code", "str"), ("year", "int"), ("fund", "str"),
+)
+# Paragraph label scores as one column each (``score_经验做法``), not JSON in a cell.
+LABEL_SCORE_COLUMNS: tuple[tuple[str, str], ...] = tuple((f"score_{lab}", "num") for lab in PARAGRAPH_LABELS)
+
 # Column kinds: str, int, num (Decimal → float64 in Parquet), money (Decimal → decimal128),
 # list (list of str), json (any → JSON text).
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "documents": (
         ("doc_id", "str"), ("source", "str"), ("sha256", "str"), ("schema_version", "int"),
-        ("title", "str"), ("region", "str"), ("year", "int"), ("fund", "str"), ("unit", "str"),
+        ("title", "str"), ("region", "str"), ("province", "str"), ("prefecture", "str"), ("county", "str"),
+        ("region_code", "str"), ("year", "int"), ("fund", "str"), ("unit", "str"),
         ("report_date", "str"), ("score", "num"), ("grade", "str"),
-        ("n_paragraphs", "int"), ("n_entities", "int"), ("n_indicators", "int"),
+        ("n_paragraphs", "int"), ("n_entities", "int"), ("n_indicators", "int"), ("n_sentences", "int"),
     ),
     "paragraphs": (
-        ("doc_id", "str"), ("index", "int"), ("section", "list"), ("kind", "str"),
+        ("doc_id", "str"), *ROW_META, ("index", "int"), ("section", "list"), ("kind", "str"),
         ("heading_level", "int"), ("table", "int"), ("text", "str"), ("labels", "list"),
-        ("label_scores", "json"), ("roles", "list"), ("sentences", "json"),
+        *LABEL_SCORE_COLUMNS, ("roles", "list"),
     ),
     "entities": (
-        ("doc_id", "str"), ("paragraph", "int"), ("start", "int"), ("end", "int"), ("type", "str"),
+        ("doc_id", "str"), *ROW_META, ("paragraph", "int"), ("start", "int"), ("end", "int"), ("type", "str"),
         ("text", "str"), ("value", "num"), ("upper", "num"), ("unit", "str"),
         ("value_yuan", "money"), ("comparator", "str"), ("source", "str"),
     ),
     "indicators": (
-        ("doc_id", "str"), ("paragraph", "int"), ("level1", "str"), ("level2", "str"),
+        ("doc_id", "str"), *ROW_META, ("paragraph", "int"), ("level1", "str"), ("level2", "str"),
         ("name", "str"), ("target", "str"), ("actual", "str"), ("weight", "num"),
         ("score", "num"), ("note", "str"), ("source", "str"),
     ),
+    # one row per sentence with a role (问题/原因/措施), its text cut from the paragraph
+    "sentences": (
+        ("doc_id", "str"), *ROW_META, ("paragraph", "int"), ("sentence", "int"), ("section", "list"),
+        ("labels", "list"), ("role", "str"), ("start", "int"), ("end", "int"), ("text", "str"),
+    ),
 }
-_META_COLUMNS = ("title", "region", "year", "fund", "unit", "report_date", "score", "grade")
+_META_COLUMNS = ("title", "region", "province", "prefecture", "county", "region_code", "year", "fund", "unit",
+                 "report_date", "score", "grade")
+
+# Header language of the Excel and CSV tables (Parquet keeps the English names: it is read by code).
+TABLE_LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"  # the tables are opened in Excel by Chinese-speaking analysts
+SHEET_NAMES_ZH = {"documents": "文档", "paragraphs": "段落", "entities": "实体", "indicators": "指标",
+                  "sentences": "角色句"}
+HEADERS_ZH: dict[str, str] = {
+    "doc_id": "文档编号", "region": "地区", "province": "省份", "prefecture": "地市", "county": "区县",
+    "region_code": "区划代码", "year": "年度", "fund": "资金/项目", "source": "来源", "sha256": "SHA256",
+    "schema_version": "格式版本", "title": "标题", "unit": "单位", "report_date": "报告日期", "score": "得分",
+    "grade": "等级", "n_paragraphs": "段落数", "n_entities": "实体数", "n_indicators": "指标数",
+    "n_sentences": "角色句数", "index": "段落序号", "paragraph": "段落序号", "section": "所在章节",
+    "kind": "段落类型", "heading_level": "标题级别", "table": "表格序号", "text": "文本", "labels": "段落标签",
+    "roles": "句子角色", "start": "起始位置", "end": "结束位置", "type": "实体类型", "value": "数值",
+    "upper": "上限值", "value_yuan": "金额（元）", "comparator": "比较符", "level1": "一级指标",
+    "level2": "二级指标", "name": "指标名称", "target": "目标值", "actual": "实际完成值", "weight": "分值",
+    "note": "备注", "sentence": "句序号", "role": "角色",
+    **{f"score_{lab}": f"{lab}_概率" for lab in PARAGRAPH_LABELS},
+}
+# the same English name meaning something else in one table
+_HEADERS_ZH_BY_TABLE = {("documents", "source"): "源文件", ("documents", "score"): "评价得分",
+                        ("documents", "grade"): "评价等级", ("entities", "unit"): "计量单位",
+                        ("entities", "text"): "实体文本", ("paragraphs", "text"): "段落文本",
+                        ("sentences", "text"): "句子文本"}
+
+
+def header(table: str, column: str, lang: str = DEFAULT_LANG) -> str:
+    """The column's header in the tables' language; a column without a Chinese name keeps its English one.
+
+    >>> header("documents", "score"), header("indicators", "score"), header("indicators", "score", "en")
+    ('评价得分', '得分', 'score')
+    """
+    if lang == "en":
+        return column
+    return _HEADERS_ZH_BY_TABLE.get((table, column)) or HEADERS_ZH.get(column, column)
+
+
+def sheet_name(table: str, lang: str = DEFAULT_LANG) -> str:
+    """The Excel sheet name of a table ("指标" or "indicators")."""
+    return table if lang == "en" else SHEET_NAMES_ZH.get(table, table)
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is a table language, else UsageError E146 naming them.
+
+    >>> check_lang("en")
+    'en'
+    """
+    if lang not in TABLE_LANGS:
+        raise UsageError("E146", f"unknown table language '{lang}'; choose from: {', '.join(TABLE_LANGS)}")
+    return lang
 
 
 @dataclass
@@ -386,9 +479,15 @@ def parse_formats(values: Iterable[str]) -> set[TableFormat]:
 
 
 def write_tables(
-    jsonl_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], formats: Iterable[str | TableFormat]
+    jsonl_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], formats: Iterable[str | TableFormat],
+    lang: str = DEFAULT_LANG,
 ) -> TablesResult:
-    """Flatten the output JSONL into documents/paragraphs/entities/indicators tables.
+    """Flatten the output JSONL into documents/paragraphs/entities/indicators/sentences tables.
+
+    Every row of every table repeats the document's region, province, region_code, year and fund; paragraph label
+    scores are one column per label; sentences with a role (问题/原因/措施) are their own table. ``lang`` names the
+    Excel sheets and the Excel/CSV headers in Chinese (``zh``, the default) or English (``en``); Parquet columns and
+    file names stay English.
 
     ``parquet`` → ``out_dir/<table>.parquet``; ``xlsx`` → ``out_dir/extract.xlsx`` (four sheets,
     bold frozen header with autofilter); ``csv`` → ``out_dir/<table>.csv`` (UTF-8 with BOM so Excel
@@ -400,6 +499,7 @@ def write_tables(
     5
     """
     fmts = parse_formats(f.value if isinstance(f, TableFormat) else f for f in formats)
+    check_lang(lang)
     jsonl = Path(jsonl_path)
     out = Path(out_dir)
     result = TablesResult()
@@ -417,9 +517,9 @@ def write_tables(
         if TableFormat.parquet in fmts:
             sinks.append(_ParquetSink(out))
         if TableFormat.csv in fmts:
-            sinks.append(_CsvSink(out))
+            sinks.append(_CsvSink(out, lang))
         if TableFormat.xlsx in fmts:
-            sinks.append(_XlsxSink(out))
+            sinks.append(_XlsxSink(out, lang))
         for number, doc in _iter_json_lines(jsonl):
             rows = _document_rows(doc, where=f"{jsonl}:{number}")
             for table in TABLE_NAMES:
@@ -458,19 +558,35 @@ def _document_rows(doc: Mapping[str, Any], where: str) -> dict[str, list[dict[st
     doc_row = dict(base)
     for key in _META_COLUMNS:
         doc_row[key] = meta.get(key)
-    doc_row.update(n_paragraphs=len(paragraphs), n_entities=len(entities), n_indicators=len(indicators))
+    row_meta = {"doc_id": doc_id, **{name: meta.get(name) for name, _ in ROW_META}}
 
-    para_rows = []
+    para_rows, sent_rows = [], []
     for p in paragraphs:
-        row = {k: p.get(k) for k in ("index", "section", "kind", "heading_level", "table", "text",
-                                      "labels", "label_scores", "sentences")}
-        row["roles"] = [s.get("role") for s in p.get("sentences") or [] if s.get("role")]
+        row = {k: p.get(k) for k in ("index", "section", "kind", "heading_level", "table", "text", "labels")}
         if isinstance(row["section"], str):
             row["section"] = [row["section"]]
-        para_rows.append({"doc_id": doc_id, **row})
-    ent_rows = [{"doc_id": doc_id, **e} for e in entities]
-    ind_rows = [{"doc_id": doc_id, **r} for r in indicators]
-    raw = {"documents": [doc_row], "paragraphs": para_rows, "entities": ent_rows, "indicators": ind_rows}
+        scores = p.get("label_scores") or {}
+        if not isinstance(scores, Mapping):
+            raise JixiaoError("E143", f"paragraphs.label_scores = {scores!r} is not a mapping ({where}); "
+                              "the JSONL does not follow the output contract", path=where.rsplit(":", 1)[0])
+        row.update({f"score_{lab}": scores.get(lab) for lab in PARAGRAPH_LABELS})
+        sentences = p.get("sentences") or []
+        row["roles"] = [s.get("role") for s in sentences if s.get("role")]
+        para_rows.append({**row_meta, **row})
+        text = p.get("text") or ""
+        for i, s in enumerate(sentences):
+            if s.get("role"):
+                start, end = s.get("start"), s.get("end")
+                cut = text[start:end] if isinstance(start, int) and isinstance(end, int) else None
+                sent_rows.append({**row_meta, "paragraph": p.get("index"), "sentence": i, "section": row["section"],
+                                  "labels": row["labels"], "role": s.get("role"), "start": start, "end": end,
+                                  "text": cut})
+    doc_row.update(n_paragraphs=len(paragraphs), n_entities=len(entities), n_indicators=len(indicators),
+                   n_sentences=len(sent_rows))
+    ent_rows = [{**row_meta, **e} for e in entities]
+    ind_rows = [{**row_meta, **r} for r in indicators]
+    raw = {"documents": [doc_row], "paragraphs": para_rows, "entities": ent_rows, "indicators": ind_rows,
+           "sentences": sent_rows}
     return {table: [_coerce_row(table, r, where) for r in rows] for table, rows in raw.items()}
 
 
@@ -587,6 +703,7 @@ class _Sink:
     def _temp_for(self, final: Path) -> Path:
         fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
         os.close(fd)
+        chmod_like_new_file(name)  # mkstemp makes it private (0600); the output follows the umask
         self.temps[final] = Path(name)
         return Path(name)
 
@@ -670,7 +787,7 @@ class _ParquetSink(_Sink):
 class _CsvSink(_Sink):
     """One CSV per table, UTF-8 with BOM (Excel then reads Chinese correctly)."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, lang: str = DEFAULT_LANG):
         super().__init__(out)
         self.files: dict[str, IO[str]] = {}
         self.writers: dict[str, Any] = {}
@@ -678,7 +795,7 @@ class _CsvSink(_Sink):
             fh = open(self._temp_for(out / f"{t}.csv"), "w", encoding="utf-8-sig", newline="")
             self.files[t] = fh
             self.writers[t] = csv.writer(fh)
-            self.writers[t].writerow([n for n, _ in COLUMNS[t]])
+            self.writers[t].writerow([header(t, n, lang) for n, _ in COLUMNS[t]])
 
     def add(self, table: str, rows: list[dict[str, Any]]) -> None:
         kinds = COLUMNS[table]
@@ -703,14 +820,15 @@ class _XlsxSink(_Sink):
     widths are known (write-only sheets need widths before the first row).
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, lang: str = DEFAULT_LANG):
         super().__init__(out)
         from openpyxl import Workbook
 
         self.final = out / XLSX_NAME
         self.temp = self._temp_for(self.final)
+        self.lang = lang
         self.wb = Workbook(write_only=True)
-        self.sheets = {t: self.wb.create_sheet(title=t) for t in TABLE_NAMES}
+        self.sheets = {t: self.wb.create_sheet(title=sheet_name(t, lang)) for t in TABLE_NAMES}
         self.pending: dict[str, list[list[Any]] | None] = {t: [] for t in TABLE_NAMES}
         self.counts = {t: 0 for t in TABLE_NAMES}
         self.overflow: list[str] = []
@@ -761,18 +879,18 @@ class _XlsxSink(_Sink):
         ws = self.sheets[table]
         pending = self.pending[table] or []
         self.pending[table] = None
-        names = [n for n, _ in COLUMNS[table]]
+        names = [header(table, n, self.lang) for n, _ in COLUMNS[table]]
         for i, name in enumerate(names):
             width = max([_display_width(name)] + [_display_width(row[i]) for row in pending])
             ws.column_dimensions[get_column_letter(i + 1)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "A2"
         bold = Font(bold=True)
-        header = []
+        head = []
         for name in names:
             c = WriteOnlyCell(ws, value=name)
             c.font = bold
-            header.append(c)
-        ws.append(header)
+            head.append(c)
+        ws.append(head)
         for cells in pending:
             self._append(table, cells)
 
@@ -824,12 +942,18 @@ def _display_width(value: Any) -> int:
 
 __all__ = [
     "COLUMNS",
+    "DEFAULT_LANG",
     "ErrorLog",
     "JsonlWriter",
     "MONEY_SCALE",
+    "ROW_META",
+    "TABLE_LANGS",
     "TABLE_NAMES",
     "TableFormat",
     "TablesResult",
+    "check_lang",
+    "header",
     "parse_formats",
+    "sheet_name",
     "write_tables",
 ]

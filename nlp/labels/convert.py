@@ -44,7 +44,9 @@ Label Studio, with the config from :func:`labelstudio_config` (``<Labels name="e
 - Several annotations on one task: all are kept in :attr:`ImportResult.versions`; the latest
   (``updated_at``, then ``created_at``, then ``id``) is imported, or the latest by ``annotator``
   (user id or e-mail) when one is given. Cancelled (skipped) annotations and predictions are
-  never imported.
+  never imported, unless ``accept_predictions`` takes a task's prediction where it has no
+  annotation. ``jixiao labels export --to labelstudio`` writes the draft as *predictions* (with
+  ``model_version``), so what comes back as annotations is what a person submitted.
 
 >>> rec = {"doc_id": "d", "para": 0, "text": "😀8684万元", "labels": [], "roles": [],
 ...        "entities": [[1, 5, "AMOUNT"], [5, 7, "UNIT"]]}
@@ -86,6 +88,8 @@ E_NO_META = "E328"          # doc_id/para missing: derived from the file (warnin
 E_RESERVED = "E329"         # an extra record key would clash with a key of the tool format
 E_READ_TOOL = "E330"        # the tool file cannot be parsed at all
 E_INVALID_INPUT = "E331"    # export refused: the label files have errors
+E_PREDICTION = "E332"       # a machine prediction imported as labels (--accept-predictions; warning)
+E_NOTHING = "E333"          # import found no annotated paragraph at all: nothing written
 
 #: How far (in characters) a span whose offsets do not match its text is searched for.
 REANCHOR_WINDOW = 50
@@ -253,6 +257,13 @@ def from_doccano(rows: Sequence[Any], path: str | Path = "<doccano>",
             _place(name, None, labels, roles, entities, messages, file, where)
         for key in ("label", "labels", "entities"):
             items = row.get(key)
+            if isinstance(items, str) and items in PARAGRAPH_LABELS:
+                items = [items]  # a single-label classification export
+            elif items is not None and not isinstance(items, list):
+                messages.append(ImportMessage(file, where, E_SHAPE, f"'{key}' is {_short(items)}, not a list "
+                                              "of [start, end, label] spans or paragraph labels; "
+                                              "nothing of it imported: export it again from doccano"))
+                continue
             if not isinstance(items, list):
                 continue
             for item in items:
@@ -315,8 +326,18 @@ def _convert_offsets(text: str, start: int, end: int,
 
 # ================================================================ Label Studio
 def to_labelstudio(records: Iterable[dict], unit: OffsetUnit = OffsetUnit.UTF16,
-                   minimal: bool = False) -> list[dict]:
+                   minimal: bool = False, model_version: str | None = None) -> list[dict]:
     """Records -> Label Studio tasks (full JSON with one annotation each, or JSON_MIN items).
+
+    With ``model_version`` the records are a machine draft: each full-JSON task carries them as
+    one *prediction* (``{"model_version", "result"}``), which Label Studio shows pre-filled but
+    does not count as labelled work until an annotator submits it; without it they are an
+    *annotation* (reviewed labels, e.g. gold sent back for another look).
+
+    >>> t = to_labelstudio([{"doc_id": "d", "para": 0, "text": "万元", "labels": [],
+    ...                      "roles": [], "entities": [[0, 2, "UNIT"]]}], model_version="draft-1")
+    >>> sorted(t[0]), t[0]["predictions"][0]["model_version"]
+    (['data', 'id', 'predictions'], 'draft-1')
 
     >>> t = to_labelstudio([{"doc_id": "d", "para": 0, "text": "万元", "labels": ["建议"],
     ...                      "roles": [], "entities": [[0, 2, "UNIT"]]}], minimal=True)
@@ -352,6 +373,10 @@ def to_labelstudio(records: Iterable[dict], unit: OffsetUnit = OffsetUnit.UTF16,
             for i, value in enumerate(regions[name]):
                 result.append({"id": _region_id(record, name, i), "from_name": name,
                                "to_name": LS_TEXT, "type": "labels", "value": value})
+        if model_version is not None:
+            tasks.append({"id": index + 1, "data": data,
+                          "predictions": [{"model_version": model_version, "result": result}]})
+            continue
         tasks.append({"id": index + 1, "data": data,
                       "annotations": [{"result": result, "was_cancelled": False,
                                        "ground_truth": False}]})
@@ -359,8 +384,11 @@ def to_labelstudio(records: Iterable[dict], unit: OffsetUnit = OffsetUnit.UTF16,
 
 
 def from_labelstudio(items: Sequence[Any], path: str | Path = "<labelstudio>",
-                     annotator: str | None = None) -> ImportResult:
+                     annotator: str | None = None, accept_predictions: bool = False) -> ImportResult:
     """Label Studio full JSON tasks or JSON_MIN items (told apart per item) -> records.
+
+    Only submitted human annotations are imported; a task without one is reported (E325) and
+    left out, unless ``accept_predictions`` takes its latest prediction (the machine draft) instead.
 
     >>> items = [{"id": 1, "text": "万元", "doc_id": "d", "para": 0, "annotator": 2,
     ...           "entity": [{"start": 0, "end": 2, "text": "万元", "labels": ["UNIT"]}],
@@ -373,7 +401,7 @@ def from_labelstudio(items: Sequence[Any], path: str | Path = "<labelstudio>",
     versions: list[AnnotationVersion] = []
     for position, item in enumerate(items):
         if isinstance(item, dict) and isinstance(item.get("data"), dict):
-            versions += _ls_full_task(item, position, file, result)
+            versions += _ls_full_task(item, position, file, result, accept_predictions)
         elif isinstance(item, dict):
             version = _ls_min_item(item, position, file, result)
             if version is not None:
@@ -386,7 +414,7 @@ def from_labelstudio(items: Sequence[Any], path: str | Path = "<labelstudio>",
 
 
 def _ls_full_task(task: dict, position: int, file: str,
-                  result: ImportResult) -> list[AnnotationVersion]:
+                  result: ImportResult, accept_predictions: bool = False) -> list[AnnotationVersion]:
     """Every submitted annotation of one full-JSON task as a version."""
     task_id = task.get("id", position + 1)
     where = f"task {task_id}"
@@ -400,10 +428,25 @@ def _ls_full_task(task: dict, position: int, file: str,
     annotations = task.get("annotations", task.get("completions")) or []
     submitted = [a for a in annotations if isinstance(a, dict)
                  and not (a.get("was_cancelled") or a.get("skipped"))]
+    listed = task.get("predictions") or []
+    predictions = [p for p in listed if isinstance(p, dict) and isinstance(p.get("result"), list)]
+    if not submitted and accept_predictions and listed and not predictions:
+        result.messages.append(ImportMessage(file, where, E_PREDICTION, "the export lists this task's "
+                                             "predictions by id only; export a snapshot with full "
+                                             "predictions (API: POST /api/projects/ID/exports/ with "
+                                             "serialization_options.predictions.only_id false)"))
+    if not submitted and accept_predictions and predictions:
+        latest = predictions[-1]
+        submitted = [{"id": latest.get("id"), "completed_by": f"prediction:{latest.get('model_version')}",
+                      "created_at": latest.get("created_at"), "updated_at": latest.get("updated_at"),
+                      "result": latest.get("result")}]
+        result.messages.append(ImportMessage(file, where, E_PREDICTION, "no human annotation; "
+                                             "imported the prediction of model_version "
+                                             f"{latest.get('model_version')!r} (--accept-predictions)",
+                                             WARNING))
     if not submitted:
-        has_predictions = bool(task.get("predictions"))
-        hint = " (only predictions: submit or accept them in Label Studio first)" \
-            if has_predictions else ""
+        hint = " (only a machine prediction: review and submit it in Label Studio, or pass " \
+            "--accept-predictions to take the draft as it is)" if listed else ""
         result.messages.append(ImportMessage(file, where, E_NO_ANNOTATION, f"no submitted "
                                              f"annotation{hint}; task not imported", WARNING))
         return []
@@ -546,6 +589,8 @@ def resolve_span(text: str, start: int, end: int, span_text: str | None,
     (3, 5, 're-anchored')
     >>> resolve_span("一二三", 0, 2, "预算") is None
     True
+    >>> resolve_span("预算" + "一" * 60 + "预算", 10**12, 10**12 + 2, "预算") is None   # issue 18
+    True
     """
     units = [prefer] + [u for u in OffsetUnit if u is not prefer]
     guess = None
@@ -558,7 +603,9 @@ def resolve_span(text: str, start: int, end: int, span_text: str | None,
             return placed[0], placed[1], unit.value
     if span_text is None:
         return None
-    anchor = guess if guess is not None else min(max(start, 0), len(text))
+    if guess is None and not (0 <= start <= end and start <= len(text) + REANCHOR_WINDOW):
+        return None  # offsets that point nowhere near the text (10**12, negative): never re-anchored
+    anchor = guess if guess is not None else start
     best = None
     found = text.find(span_text)
     while found != -1:
@@ -633,6 +680,13 @@ def _choose_versions(result: ImportResult, versions: list[AnnotationVersion],
                                                      "task not imported", WARNING))
                 continue
         chosen = max(pool, key=_latest_key)
+        bad = _bad_doc_para(chosen.record)
+        if bad:
+            result.messages += chosen.messages
+            result.messages.append(ImportMessage(file, task, E_SHAPE, f"{bad}; task not imported: "
+                                                 "fix doc_id/para in the tool or export from "
+                                                 "`jixiao labels export`"))
+            continue
         chosen.imported = True
         result.records.append(chosen.record)
         result.messages += chosen.messages
@@ -645,6 +699,20 @@ def _choose_versions(result: ImportResult, versions: list[AnnotationVersion],
                                                  f"{chosen.annotator or '?'} (annotation "
                                                  f"{chosen.annotation_id}, {why})", WARNING))
     result.versions += versions
+
+
+def _bad_doc_para(record: dict) -> str | None:
+    """Why a record's doc_id/para cannot link to a document paragraph, or None.
+
+    >>> _bad_doc_para({"doc_id": "d", "para": -1})
+    'para must be a paragraph index (0, 1, ...), got -1'
+    """
+    doc_id, para = record.get("doc_id"), record.get("para")
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        return f"doc_id must be a non-empty string, got {_short(doc_id)}"
+    if not _is_int(para) or para < 0:
+        return f"para must be a paragraph index (0, 1, ...), got {_short(para)}"
+    return None
 
 
 def _keys_of(version: AnnotationVersion) -> set[str]:
@@ -689,12 +757,22 @@ def read_tool_file(path: str | Path) -> tuple[list[Any], list[int]]:
     except UnicodeDecodeError as exc:
         raise LabelFileError(E_READ_TOOL, f"not UTF-8 (byte {exc.start}); export it again as "
                              "UTF-8", path=str(path)) from exc
+    too_deep = ("JSON nested too deeply (hundreds of levels): not a doccano or Label Studio "
+                "export; export it again from the tool")
+    if not content.strip():
+        raise LabelFileError(E_READ_TOOL, "the file is empty: no tasks to import; export it again "
+                             "from the tool", path=str(path))
     try:
         whole = json.loads(content)
     except json.JSONDecodeError:
         whole = None
+    except RecursionError:
+        raise LabelFileError(E_READ_TOOL, too_deep, path=str(path)) from None
     else:
         if isinstance(whole, list):
+            if not whole:
+                raise LabelFileError(E_READ_TOOL, "the export holds no tasks ([]); export again "
+                                     "with the tasks selected", path=str(path))
             return whole, list(range(1, len(whole) + 1))
         if isinstance(whole, dict):
             return [whole], [1]
@@ -704,6 +782,8 @@ def read_tool_file(path: str | Path) -> tuple[list[Any], list[int]]:
             continue
         try:
             items.append(json.loads(line))
+        except RecursionError:
+            raise LabelFileError(E_READ_TOOL, f"line {number}: {too_deep}", path=str(path)) from None
         except json.JSONDecodeError as exc:
             raise LabelFileError(E_READ_TOOL, f"line {number} is not JSON ({exc.msg}); expected a "
                                  "JSON array (Label Studio) or JSON lines (doccano)",
@@ -713,7 +793,7 @@ def read_tool_file(path: str | Path) -> tuple[list[Any], list[int]]:
 
 
 def import_file(path: str | Path, fmt: ToolFormat, annotator: str | None = None,
-                unit: OffsetUnit = OffsetUnit.UTF16) -> ImportResult:
+                unit: OffsetUnit = OffsetUnit.UTF16, accept_predictions: bool = False) -> ImportResult:
     """Read a doccano or Label Studio export (full or JSON_MIN, detected) into records.
 
     ``unit`` applies to doccano, which carries no span text to check offsets against;
@@ -727,7 +807,7 @@ def import_file(path: str | Path, fmt: ToolFormat, annotator: str | None = None,
                              f"{fmt.value}; use --from {looks_like.value}", path=str(path))
     if fmt is ToolFormat.DOCCANO:
         return from_doccano(items, path, unit=unit, annotator=annotator, line_numbers=numbers)
-    return from_labelstudio(items, path, annotator=annotator)
+    return from_labelstudio(items, path, annotator=annotator, accept_predictions=accept_predictions)
 
 
 def sniff_format(items: Sequence[Any]) -> ToolFormat | None:
@@ -753,8 +833,11 @@ def sniff_format(items: Sequence[Any]) -> ToolFormat | None:
 
 
 def export_records(records: Sequence[dict], fmt: ToolFormat, path: str | Path,
-                   unit: OffsetUnit = OffsetUnit.UTF16) -> int:
+                   unit: OffsetUnit = OffsetUnit.UTF16, model_version: str | None = None) -> int:
     """Write records for a tool (doccano JSONL, Label Studio JSON / JSON_MIN); return the count.
+
+    ``model_version``: Label Studio full JSON carries the records as predictions of that model
+    (a draft to review) instead of annotations (see :func:`to_labelstudio`).
 
     Records should pass :func:`jixiao.labels.schema.validate_records` first.
     """
@@ -763,7 +846,8 @@ def export_records(records: Sequence[dict], fmt: ToolFormat, path: str | Path,
         rows = to_doccano(records, unit=unit)
         write_text_atomic("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), path)
     else:
-        tasks = to_labelstudio(records, unit=unit, minimal=fmt is ToolFormat.LABELSTUDIO_MIN)
+        tasks = to_labelstudio(records, unit=unit, minimal=fmt is ToolFormat.LABELSTUDIO_MIN,
+                               model_version=model_version)
         write_text_atomic(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", path)
     return len(records)
 

@@ -19,17 +19,15 @@ BOUNDARY_IDS: dict[str, int] = {"B": 1, "M": 2, "E": 3, "S": 4}
 
 
 # ---------------------------------------------------------------- model classes
-def _model_classes():
-    """Build (once) and register the config/model classes; torch/transformers imported lazily."""
-    global _CLASSES
-    if _CLASSES is not None:
-        return _CLASSES
-    import torch
-    from torch import nn
-    from transformers import (AutoConfig, AutoModelForMaskedLM, AutoModelForTokenClassification,
-                              BertConfig, BertModel)
-    from transformers.modeling_outputs import MaskedLMOutput, TokenClassifierOutput
-    from transformers.models.bert.modeling_bert import BertOnlyMLMHead, BertPreTrainedModel
+_CONFIG: Any = None
+
+
+def _config_class():
+    """Build (once) and register ``CharBertConfig`` with ``AutoConfig`` (no model classes)."""
+    global _CONFIG
+    if _CONFIG is not None:
+        return _CONFIG
+    from transformers import AutoConfig, BertConfig
 
     class CharBertConfig(BertConfig):
         """BertConfig plus the word-boundary feature and our schema version."""
@@ -42,6 +40,24 @@ def _model_classes():
         whole_rule_spans: bool = False
         rule_vocab_size: int = 1 + 2 * len(ENTITY_TYPES) + 1
         ner_schema_version: int = NER_SCHEMA_VERSION
+
+    AutoConfig.register(MODEL_TYPE, CharBertConfig, exist_ok=True)
+    _CONFIG = CharBertConfig
+    return _CONFIG
+
+
+def _model_classes():
+    """Build (once) and register the config/model classes; torch/transformers imported lazily."""
+    global _CLASSES
+    if _CLASSES is not None:
+        return _CLASSES
+    import torch
+    from torch import nn
+    from transformers import AutoModelForMaskedLM, AutoModelForTokenClassification, BertModel
+    from transformers.modeling_outputs import MaskedLMOutput, TokenClassifierOutput
+    from transformers.models.bert.modeling_bert import BertOnlyMLMHead, BertPreTrainedModel
+
+    CharBertConfig = _config_class()
 
     class _CharBertBase(BertPreTrainedModel):
         config_class = CharBertConfig
@@ -87,6 +103,7 @@ def _model_classes():
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
                     boundary_ids=None, rule_ids=None, labels=None, **kwargs):
+            check_feature_inputs(self.config, boundary_ids, rule_ids)
             seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
             logits = self.classifier(self.dropout(seq))
             loss = None
@@ -107,6 +124,7 @@ def _model_classes():
 
         def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
                     boundary_ids=None, rule_ids=None, labels=None, **kwargs):
+            check_feature_inputs(self.config, boundary_ids, rule_ids)
             seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
             if labels is not None:  # score only masked positions: cheaper than the full vocab
                 keep = labels != -100
@@ -115,13 +133,169 @@ def _model_classes():
                 return MaskedLMOutput(loss=loss, logits=logits)
             return MaskedLMOutput(logits=self.cls(seq))
 
-    AutoConfig.register(MODEL_TYPE, CharBertConfig, exist_ok=True)
     AutoModelForTokenClassification.register(CharBertConfig, CharBertForTokenClassification,
                                              exist_ok=True)
     AutoModelForMaskedLM.register(CharBertConfig, CharBertForMaskedLM, exist_ok=True)
     _CLASSES = _Classes(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)
     del torch
     return _CLASSES
+
+
+MISSING_FEATURES = (
+    "this jixiao model (model_type {model_type}) also reads {names}, computed from the text by jixiao "
+    "(jieba word boundaries, the rule extractor's tags); a plain transformers call or a "
+    "pipeline('token-classification'/'fill-mask') does not pass them and would return wrong spans, so it is refused. "
+    "Use jixiao: `jixiao.load()(text)`, `jixiao.models.ner.NerTagger.load(folder).predict([text])`, "
+    "or `jixiao extract`.")
+
+
+def check_feature_inputs(config, boundary_ids, rule_ids) -> None:
+    """Refuse a forward call without the feature inputs the model was trained with (a ValueError
+    that says how to run the model instead: never silently wrong spans).
+
+    >>> class C: model_type = MODEL_TYPE; use_word_boundaries = True; use_rule_features = True
+    >>> check_feature_inputs(C(), None, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: this jixiao model (model_type jixiao_char_bert) also reads boundary_ids, rule_ids, ...
+    >>> check_feature_inputs(C(), [1], [0])
+    """
+    missing = []
+    if getattr(config, "use_word_boundaries", False) and boundary_ids is None:
+        missing.append("boundary_ids")
+    if getattr(config, "use_rule_features", False) and rule_ids is None:
+        missing.append("rule_ids")
+    if missing:
+        raise ValueError(MISSING_FEATURES.format(model_type=MODEL_TYPE, names=", ".join(missing)))
+
+
+# ---------------------------------------------------------------- Auto-class registration
+#: transformers modules whose mapping classes get our on-first-use registration.
+_CONFIG_MODULE = "transformers.models.auto.configuration_auto"
+_FACTORY_MODULE = "transformers.models.auto.auto_factory"
+_EXTRA_MODEL_REGISTRARS: list = []
+
+
+def register_auto_classes(*extra) -> None:
+    """Make the transformers Auto classes know ``jixiao_char_bert`` without importing anything now.
+
+    ``AutoConfig``, ``AutoModelForTokenClassification`` (and the other ``AutoModel*``) find our
+    classes on first use: the Auto mappings are taught to build and register them (``model_classes``)
+    the first time they are asked for model type ``jixiao_char_bert`` — after transformers has
+    finished importing, so never inside its import. If transformers is not loaded yet, an import
+    hook does that when its Auto modules load; ``import jixiao`` imports neither torch nor
+    transformers. ``extra`` callables (the sequence classifier's registrar) run with the model classes.
+    """
+    import sys
+
+    _EXTRA_MODEL_REGISTRARS.extend(f for f in extra if f not in _EXTRA_MODEL_REGISTRARS)
+    for name in (_CONFIG_MODULE, _FACTORY_MODULE):
+        mod = sys.modules.get(name)
+        if mod is not None and hasattr(mod, "_LazyConfigMapping" if name == _CONFIG_MODULE else "_LazyAutoMapping"):
+            _teach(mod)
+    if not any(isinstance(f, _AutoHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AutoHook())
+
+
+def _ensure_config() -> None:
+    if _CONFIG is None:
+        try:
+            _config_class()
+        except Exception as exc:  # never break the user's transformers call with our registration
+            _warn(exc)
+
+
+def _ensure_models() -> None:
+    if _CLASSES is None:
+        try:
+            _model_classes()
+            for f in _EXTRA_MODEL_REGISTRARS:
+                f()
+        except Exception as exc:
+            _warn(exc)
+
+
+def _warn(exc: Exception) -> None:
+    import warnings
+
+    warnings.warn(f"jixiao could not register its model classes with transformers ({type(exc).__name__}: "
+                  f"{exc}); call jixiao.models.encoder.model_classes() before using the Auto classes",
+                  RuntimeWarning, stacklevel=3)
+
+
+def _teach(mod) -> None:
+    """Wrap the lookups of transformers' Auto mapping classes: a lookup of our model type (a string
+    in ``CONFIG_MAPPING``, our config class in the model mappings) registers our classes first."""
+    if getattr(mod, "_jixiao_taught", False):
+        return
+    if hasattr(mod, "_LazyConfigMapping"):
+        cls = mod._LazyConfigMapping
+
+        def config_hook(key):
+            if key == MODEL_TYPE:
+                _ensure_config()
+
+        _wrap(cls, ("__getitem__", "__contains__"), config_hook)
+    if hasattr(mod, "_LazyAutoMapping"):
+        cls = mod._LazyAutoMapping
+
+        def model_hook(key):
+            if getattr(key, "model_type", None) == MODEL_TYPE:
+                _ensure_models()
+
+        _wrap(cls, ("__getitem__", "__contains__", "get"), model_hook)
+    mod._jixiao_taught = True
+
+
+def _wrap(cls, names, before) -> None:
+    import functools
+
+    for name in names:
+        original = getattr(cls, name)
+
+        @functools.wraps(original)
+        def wrapper(self, key, *args, _original=original, **kwargs):
+            before(key)
+            return _original(self, key, *args, **kwargs)
+
+        setattr(cls, name, wrapper)
+
+
+class _AutoHook:
+    """A meta-path finder that teaches transformers' Auto mapping modules right after they load."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in (_CONFIG_MODULE, _FACTORY_MODULE):
+            return None
+        import sys
+
+        for finder in sys.meta_path:
+            if isinstance(finder, _AutoHook) or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _AfterLoader(spec.loader)
+                return spec
+        return None
+
+
+class _AfterLoader:
+    def __init__(self, inner):
+        self.inner = inner
+
+    def create_module(self, spec):
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.inner.exec_module(module)
+        try:
+            _teach(module)  # no imports here: the module's classes exist once it has executed
+        except Exception as exc:
+            _warn(exc)
+
+    def __getattr__(self, name):  # get_source, get_filename, is_package… from the real loader
+        return getattr(self.inner, name)
 
 
 @dataclass(frozen=True)

@@ -108,8 +108,92 @@ def rule_features(item: Item) -> list[str]:
     return [f"r:{l}" if v >= 0.5 else f"rs:{l}" for l, v in scores.items() if v > 0]
 
 
+# Cue classes that carry across reports whatever the wording (issue: aspect, modality, deficiency,
+# negation, cause). Each class gives ``q:<class>`` (present) and ``q:<class>2`` (two or more hits).
+CUES: dict[str, re.Pattern] = {
+    "done": re.compile(r"已[经]?|完成|实现了?|开展了|建立了?|出台了?|落实了|取得了?|累计|全年共|先后"),
+    "future": re.compile(r"将|要|应当?|需要?|须|力争|下一步|今后|持续|继续|进一步|加大|着力|切实"),
+    "advise": re.compile(r"建议|要求|责令|应当|务必|整改措施|改进措施"),
+    "deficit": re.compile(r"不足|不够|不到位|不规范|不及时|不完善|不健全|不准确|不合理|不充分|缺乏|缺少|有待|偏低|偏高|"
+                          r"滞后|薄弱|较弱|较低|较慢|偏慢|困难|难度|隐患|风险|短板|欠缺|差距|问题"),
+    "negation": re.compile(r"[不未没无非]"),
+    "cause": re.compile(r"由于|因为|受[^，。]{1,15}影响|原因|究其|导致|致使|造成"),
+    "contrast": re.compile(r"但|然而|但是|仍|仍然|尚|还"),
+    "practice": re.compile(r"健全|完善|强化|加强|规范|推进|建立|制定|开展|组织|落实|压实|坚持|创新"),
+    "result": re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|元|人次|万人|人|户|家|个)"),
+}
+# The kind of list marker an item starts with (structure that carries across reports).
+MARKER_KINDS = [("shi", re.compile(r"^\s*[一二三四五六七八九十]+是")),
+                ("cn", re.compile(r"^\s*[一二三四五六七八九十]+、")),
+                ("pcn", re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")),
+                ("num", re.compile(r"^\s*\d+\s*[、.．]")),
+                ("pnum", re.compile(r"^\s*[（(]\d+[)）]")),
+                ("circ", re.compile(r"^\s*[①②③④⑤⑥⑦⑧⑨⑩]"))]
+
+
+def cue_features(item: Item) -> list[str]:
+    """Cue classes, marker kind, place in the section and the shape of the neighbours.
+
+    ``position`` (index among the paragraphs under the same heading) and ``prev`` (the previous
+    paragraph's text) come from :func:`paragraph_items`; items without them get no such feature.
+
+    >>> cue_features({"text": "二是资金拨付不及时，由于审核环节多。", "position": 0})
+    ['q:deficit', 'q:negation', 'q:cause', 'ql:deficit', 'm:shi', 'p:0']
+    """
+    text = item["text"][:300]
+    feats: list[str] = []
+    for name, pat in CUES.items():
+        n = len(pat.findall(text))
+        if n:
+            feats.append(f"q:{name}")
+            if n >= 2:
+                feats.append(f"q:{name}2")
+    # the item's lead clause alone (a heading stating a practice or a problem)
+    lead = re.split(r"[。；;:：]", text, maxsplit=1)[0]
+    if lead != text and len(lead) <= 40:
+        for name in ("deficit", "practice", "advise"):
+            if CUES[name].search(lead):
+                feats.append(f"ql:{name}")
+    for name, pat in MARKER_KINDS:
+        if pat.match(text):
+            feats.append(f"m:{name}")
+            break
+    pos = item.get("position")
+    if isinstance(pos, int):
+        feats.append(f"p:{min(pos, 3)}")
+    prev = item.get("prev")
+    if isinstance(prev, str):
+        if not prev.strip():
+            feats.append("n:first")
+        elif not SENTENCE_END_RE.search(prev) and len(prev.strip()) <= 40:
+            feats.append("n:after_heading")
+    return feats
+
+
+def paragraph_items(texts: Sequence[str], sections: Sequence[Sequence[str]]) -> list[Item]:
+    """Classifier items of a document's paragraphs in order: text, section path, position under
+    its heading and the previous paragraph's text (what :func:`cue_features` reads).
+
+    >>> [it["position"] for it in paragraph_items(["一、问题", "甲。", "乙。", "二、建议", "丙。"],
+    ...                                              [[], ["一、问题"], ["一、问题"], [], ["二、建议"]])]
+    [0, 0, 1, 0, 0]
+    """
+    items: list[Item] = []
+    last: tuple[str, ...] | None = None
+    pos = 0
+    prev = ""
+    for text, section in zip(texts, sections):
+        key = tuple(section or ())
+        pos = pos + 1 if key == last else 0
+        last = key
+        items.append({"text": text, "section": list(section or []), "position": pos, "prev": prev})
+        prev = text
+    return items
+
+
 def paragraph_features(item: Item, words: Callable[[str], list[str]], *, ngram_max: int = 3,
-                       max_chars: int = 300, section_depth: int = 2, rules: bool = False) -> list[str]:
+                       max_chars: int = 300, section_depth: int = 2, rules: bool = False,
+                       cues: bool = False) -> list[str]:
     """Feature strings of one paragraph item; the prefix before ``:`` names the feature block.
 
     Blocks: ``w`` jieba words, ``c`` character n-grams, ``h1`` words of the nearest heading,
@@ -145,6 +229,8 @@ def paragraph_features(item: Item, words: Callable[[str], list[str]], *, ngram_m
         feats.append("f:nosentence")
     if rules:
         feats += rule_features(item)
+    if cues:
+        feats += cue_features(item)
     return feats
 
 
@@ -262,6 +348,11 @@ def threshold_grid(band: Sequence[float] | None = None, step: float = 0.025) -> 
     return np.round(np.arange(lo, hi + step / 2, step), 3)
 
 
+# Features of the same paragraph in the same setting are computed once per process (cross-validation
+# featurises every training paragraph once per fold otherwise).
+_FEATURE_CACHE: dict[tuple, list[str]] = {}
+
+
 @register("tfidf_logreg.v1")
 class TfidfLogReg(Estimator):
     """One-vs-rest logistic regression over TF-IDF of words, character n-grams and headings.
@@ -285,12 +376,17 @@ class TfidfLogReg(Estimator):
         rule_features: add the rule baseline's labels (:func:`rule_features`) as features.
         rule_weight: scale of the rule block.
         seed: random state of the solver.
+        cue_features: add cue classes, marker kind, place in the section and neighbour shape
+            (:func:`cue_features`).
+        cue_weight: scale of those blocks.
+        class_weight: ``"balanced"`` or None, passed to each logistic regression.
     """
 
     def __init__(self, labels: Sequence[str] = LABELS, C: float = 4.0, ngram_max: int = 3, max_chars: int = 300,
                  section_depth: int = 2, min_df: int = 2, section_weight: float = 1.0, threshold_folds: int = 4,
                  threshold_beta: float = 1.0, threshold_min_precision: float | None = None, rule_features: bool = True,
-                 rule_weight: float = 3.0, threshold_band: Sequence[float] | None = None, seed: int = 0):
+                 rule_weight: float = 3.0, threshold_band: Sequence[float] | None = None, seed: int = 0,
+                 cue_features: bool = False, cue_weight: float = 1.0, class_weight: str | None = "balanced"):
         self.labels = labels
         self.C = C
         self.ngram_max = ngram_max
@@ -305,6 +401,9 @@ class TfidfLogReg(Estimator):
         self.rule_features = rule_features
         self.rule_weight = rule_weight
         self.seed = seed
+        self.cue_features = cue_features
+        self.cue_weight = cue_weight
+        self.class_weight = class_weight
 
     # -- features ------------------------------------------------------------------------------
     def _dict_path(self) -> str | None:
@@ -312,11 +411,25 @@ class TfidfLogReg(Estimator):
 
     def _featurize(self, items: Sequence[Item]) -> list[list[str]]:
         words = word_tokenizer(self._dict_path()).words
-        return [paragraph_features(it, words, ngram_max=self.ngram_max, max_chars=self.max_chars,
-                                   section_depth=self.section_depth, rules=self.rule_features) for it in items]
+        setting = (self._dict_path(), self.ngram_max, self.max_chars, self.section_depth, self.rule_features,
+                   self.cue_features)
+        out = []
+        for it in items:
+            key = (setting, it["text"], tuple(it.get("section") or ()), it.get("position"), it.get("prev"))
+            feats = _FEATURE_CACHE.get(key)
+            if feats is None:
+                feats = paragraph_features(it, words, ngram_max=self.ngram_max, max_chars=self.max_chars,
+                                           section_depth=self.section_depth, rules=self.rule_features,
+                                           cues=self.cue_features)
+                if len(_FEATURE_CACHE) < 200_000:
+                    _FEATURE_CACHE[key] = feats
+            out.append(feats)
+        return out
 
     def _weights(self) -> dict[str, float]:
-        return {"h1": self.section_weight, "h": self.section_weight, "r": self.rule_weight, "rs": self.rule_weight}
+        w = self.cue_weight
+        return {"h1": self.section_weight, "h": self.section_weight, "r": self.rule_weight, "rs": self.rule_weight,
+                "q": w, "ql": w, "m": w, "p": w, "n": w}
 
     def _fit_features(self, feats: Sequence[Sequence[str]], Y: np.ndarray):
         from sklearn.linear_model import LogisticRegression
@@ -332,7 +445,7 @@ class TfidfLogReg(Estimator):
                 # One class only: a constant score at the smoothed prior.
                 intercept[j] = math.log((pos + 0.5) / (len(Y) - pos + 0.5))
                 continue
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
+            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000,
                                     random_state=self.seed)
             lr.fit(Xv, Y[:, j])
             coef[j] = lr.coef_[0]

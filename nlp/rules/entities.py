@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from jixiao.doc import Document, Entity
 from jixiao.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
 from jixiao.schema import HEADER_UNIT_ANY_RE
-from jixiao.structure import header_map
+from jixiao.units import table_unit_context
+from jixiao.structure import classify_header
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
     "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家|个百分点|个|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
 )
-# number (optionally with thousands separators or inner spaces), spaces, unit
-#   "355,212 万元", "8684万元", "1290505 人次", "96.4%"
+# number (optionally with thousands separators, commas or spaces), spaces, unit
+#   "355,212 万元", "8684万元", "1290505 人次", "96.4%", "12 846.5 万元" (groups of three after a space)
 NUMBER_WITH_UNIT = re.compile(
-    rf"(?<![\d.A-Za-z])(?<!\d[,，])(?P<num>[-+]?\d{{1,3}}(?:[,，]\d{{3}})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)"
+    rf"(?<![\d.A-Za-z])(?<!\d[,，])(?<!\d[ \u00a0\u2009])(?P<num>[-+]?\d{{1,3}}(?:[,，]\d{{3}})+(?:\.\d+)?"
+    rf"|[-+]?\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?:\.\d+)?(?![\d年月日])|[-+]?\d+(?:\.\d+)?)"
     rf"(?P<sp>[ \u3000]*)(?P<unit>{UNIT_ALTERNATION})?"
 )
 # What may follow a number that makes it a date/duration/ordinal/document number, not an AMOUNT:
@@ -32,6 +34,8 @@ LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}\s*(?:、|[．.](?!\d))|[（(]\d{1,2}[�
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 # A header unit for bare numbers: "单位：万元", "(万元)", "（万元）"
 HEADER_UNIT = HEADER_UNIT_ANY_RE
+# A unit in a header cell: 「参保人数（万人）」, 「金额(万元)」
+HEADER_CELL_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(?P<unit>万元|亿元|千元|元|万人次|人次|万人|人|户|家|个|%)\s*[）)]")
 # Score cues in prose: "评价得分 89.15分", "得分4.91分", "最终评分96.18分", "自评得分93分"
 SCORE_CUE = re.compile(
     r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
@@ -75,6 +79,8 @@ NAME_STOP = {
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|改革|[）)])$")
 # Heads that a fund name does not qualify: "…基金" | "总收入", "…基金" | "待遇支出"
 BARE_HEAD = re.compile(r"^(总|累计|待遇|当期|当年|年末|滚存)")
+# A TARGET/ACTUAL table cell longer than this is narrative, not a value expression
+MAX_VALUE_CELL = 40
 PRIORITY = {"TARGET": 5, "ACTUAL": 5, "SCORE": 4, "INDICATOR": 3, "AMOUNT": 2, "UNIT": 1}
 
 
@@ -289,7 +295,12 @@ def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
 
 
 def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> list[Span]:
-    """Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR)."""
+    """Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR).
+
+    >>> t = "参保人数\t≥27.5万人\t27.86万人\t15\t15"
+    >>> [(t[s.start:s.end], s.type) for s in table_row_spans(t, {"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}, 0)]
+    [('≥27.5万人', 'TARGET'), ('27.86万人', 'ACTUAL'), ('15', 'SCORE'), ('参保人数', 'INDICATOR')]
+    """
     if header is None:
         return []
     cells = _cells_with_offsets(text)
@@ -302,67 +313,86 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if not 0 <= k < len(cells):
             continue
         s, e = _trim(text, *cells[k])
-        if e <= s or text[s:e] in ("—", "-", "/", "无"):
+        if e <= s or text[s:e] in ("—", "-", "/", "无", "--", "——"):
             continue
         if typ == "INDICATOR":
             # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
             m = re.match(r"[^（(]+", text[s:e])
             e = s + len(m.group(0).rstrip()) if m else e
-            if header_map([text[s:e]]) is not None:
+            name = text[s:e]
+            if (classify_header(name, use_model=False) in ("name", "level1", "level2", "category") or NOT_INDICATOR.match(name)
+                    or name in ("总分", "合计", "总计", "小计") or re.match(r"^(其中|[\d.%≥≤<>]+$)", name)):
                 continue
         if typ == "SCORE" and parse_number(text[s:e].rstrip("分").strip()) is None:
             continue
+        if typ in ("TARGET", "ACTUAL") and (e - s > MAX_VALUE_CELL or "。" in text[s:e]):
+            continue  # a narrative cell (年度总体目标 text), not a value
         spans.append(Span(s, e, typ))
+    return spans
+
+
+TRANSPOSED_TYPES = {"target": "TARGET", "actual": "ACTUAL", "score": "SCORE"}
+
+
+def transposed_row_spans(text: str, role: str | None, names_row: bool) -> list[Span]:
+    """Spans of a row of a transposed table: names across the first row, one row per value role."""
+    cells = _cells_with_offsets(text)[1:]
+    spans: list[Span] = []
+    for cs, ce in cells:
+        s, e = _trim(text, cs, ce)
+        if e <= s or text[s:e] in ("—", "-", "/", "--"):
+            continue
+        if names_row:
+            m = re.match(r"[^（(]+", text[s:e])
+            ne = s + len(m.group(0).rstrip()) if m else e
+            if ne - s >= 2:
+                spans.append(Span(s, ne, "INDICATOR"))
+            u = HEADER_CELL_UNIT.search(text, ne, e)
+            if u:
+                spans.append(Span(u.start("unit"), u.end("unit"), "UNIT"))
+        elif role in TRANSPOSED_TYPES:
+            if role == "score" and parse_number(text[s:e].rstrip("分").strip()) is None:
+                continue
+            spans.append(Span(s, e, TRANSPOSED_TYPES[role]))
     return spans
 
 
 def annotate_document(doc: Document) -> Document:
     """Add rule entities with normalised values to every paragraph of ``doc``."""
-    from jixiao.structure import best_shift
+    from jixiao.structure import best_shift, table_contexts
 
-    table_unit: str | None = None  # from "单位：万元" before a table
-    row_unit: str | None = None  # from "资金情况 (万元)" in a row, for the rows below it
-    header: dict[str, int] | None = None
-    width = 0
-    current_table = None
+    contexts = table_contexts(doc)
+    # the header unit in force at each paragraph and the columns it skips, read as the scorer reads it
+    unit_context = table_unit_context([{"text": p.text} for p in doc.paragraphs])
     for p in doc.paragraphs:
         text = p.text
         if p.kind != "table_row":
-            header = None
-            m = HEADER_UNIT.search(text)
-            if m and len(text) <= 30:
-                table_unit = m.group("u1") or m.group("u2")
-            elif p.kind == "heading":
-                table_unit = None
             spans = extract_entities(text)
             _add(doc, p.index, text, spans, None)
             continue
-        if p.table != current_table:
-            current_table, header, row_unit = p.table, None, None
         cells = p.cells
-        hm = header_map(cells)
-        if hm is not None:
-            header, width = hm, len(cells)
-        m = HEADER_UNIT.search(text)
-        if m:
-            row_unit = m.group("u1") or m.group("u2")
-        elif cells and cells[0].strip():
-            row_unit = None
-        unit = row_unit or table_unit
+        ctx = contexts.get(p.index)
+        unit, skipped = unit_context[p.index]
         if unit:
             doc.table_units[p.table] = unit
         spans = [Span(s, e, t) for s, e, t in extract_entities(text)]
-        if header is not None and hm is None:
-            shift = best_shift(header, cells, width)
-            spans = table_row_spans(text, header, shift) + spans
-        _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit)
+        if ctx is not None and ctx.transposed:
+            label = next((c for c in cells if c.strip()), "")
+            names_row = p.index in ctx.header_rows
+            spans = transposed_row_spans(text, None if names_row else classify_header(label), names_row) + spans
+        elif ctx is not None and ctx.header is not None and p.index not in ctx.header_rows:
+            shift = best_shift(ctx.header, cells, ctx.width)
+            spans = table_row_spans(text, ctx.header, shift) + spans
+        _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
 
-def _add(doc: Document, index: int, text: str, spans: list[tuple[int, int, str]], header_unit: str | None) -> None:
+def _add(doc: Document, index: int, text: str, spans: list[tuple[int, int, str]], header_unit: str | None,
+         skipped: frozenset[int] = frozenset()) -> None:
     for i, (s, e, typ) in enumerate(spans):
         ent = Entity(paragraph=index, start=s, end=e, type=typ, text=text[s:e])
-        fill_values(ent, spans, i, text, header_unit)
+        column = text.count("\t", 0, s)
+        fill_values(ent, spans, i, text, None if column in skipped else header_unit)
         doc.entities.append(ent)
 
 

@@ -13,6 +13,10 @@ from jixiao.structure import heading_level
 
 # Clause markers that start a role unit inside a sentence: "一是", "二是", "①"
 CLAUSE_MARKER = re.compile(r"(?<=[，,：:；;。])\s*(?=(?:[一二三四五六七八九十]是|[①-⑳]))")
+# A clause that opens with an explicit cause cue after a comma starts a unit of its own
+# (ANNOTATION.md §7: split only at 由于 / 因 / 受……影响 / 主要原因是 / 究其原因; 导致 / 致使 / 造成 do not split).
+CAUSE_SPLIT = re.compile(r"(?<=[，,])\s*(?=(?:主要原因是|主要原因在于|原因是|原因在于|究其原因|主要是由于|主要由于|由于|因为"
+                         r"|因(?![此而地病材素时为此公私])|主要受|受[^，。；,;]{1,20}影响|一方面是|另一方面是))")
 
 SECTION_PRACTICE = re.compile(r"经验|做法|成效|亮点|特色|工作措施|重点工作")
 SECTION_PROBLEM = re.compile(r"问题|不足|困难|偏差|原因分析")
@@ -38,7 +42,12 @@ RESULT_ONLY = re.compile(r"^[^。]*(完成率|执行率|满意度|覆盖率)\s*\
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Role units: sentences ending in 。！？； (or the paragraph end), split again at 一是/二是/①.
+    """Role units: sentences ending in 。！？； (or the paragraph end), split again at 一是/二是/①
+    and before a clause that opens with an explicit cause cue (ANNOTATION.md §7).
+
+    >>> t = "结余459万元，主要原因是资金下达晚，因此未能拨付。"
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['结余459万元，', '主要原因是资金下达晚，因此未能拨付。']
 
     >>> t = "基金扩面征缴难度大。一是受经济下行影响，二是企业欠费严重。"
     >>> [t[s:e] for s, e in split_sentences(t)]
@@ -47,6 +56,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     cuts = {0, len(text)}
     cuts.update(m.end() for m in SENTENCE_END.finditer(text))
     cuts.update(m.end() for m in CLAUSE_MARKER.finditer(text))
+    cuts.update(m.end() for m in CAUSE_SPLIT.finditer(text))
     bounds = sorted(cuts)
     out = []
     for s, e in zip(bounds, bounds[1:]):

@@ -88,11 +88,22 @@ def iter_jsonl(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
         raise InputError("E600", f"cannot read the file ({exc.strerror}); check its "
                                  "permissions", path=str(path)) from exc
     with handle:
-        for lineno, line in enumerate(handle, 1):
+        lines = enumerate(handle, 1)
+        while True:
+            try:
+                lineno, line = next(lines)
+            except StopIteration:
+                break
+            except UnicodeDecodeError:  # binary, or text in another encoding: not an extraction output
+                raise InputError("E600", "not UTF-8 text, so not an extraction output; pass the "
+                                         "extract.jsonl written by `jixiao extract`", path=str(path)) from None
             if not line.strip():
                 continue
             try:
                 doc = json.loads(line)
+            except RecursionError:
+                warnings.append(f"E601: {path}:{lineno}: JSON nested too deeply; line skipped")
+                continue
             except json.JSONDecodeError as exc:
                 warnings.append(f"E601: {path}:{lineno}: not valid JSON ({exc.msg}); line skipped "
                                 "— re-run `jixiao extract` for this document")
@@ -127,6 +138,14 @@ def check_document(doc: Any) -> str | None:
             return f"'{key}' must be a list"
     if doc.get("meta") is not None and not isinstance(doc["meta"], dict):
         return "'meta' must be an object"
+    for i, para in enumerate(doc.get("paragraphs") or []):  # issue 18: `labels: 5` was a TypeError
+        if not isinstance(para, dict):
+            return f"paragraph {i} must be an object"
+        for key in ("labels", "sentences"):
+            if para.get(key) is not None and not isinstance(para[key], list):
+                return f"paragraph {i}: '{key}' must be a list, got {type(para[key]).__name__}"
+        if para.get("text") is not None and not isinstance(para["text"], str):
+            return f"paragraph {i}: 'text' must be a string"
     return None
 
 
@@ -144,6 +163,10 @@ def load_documents(paths: Iterable[str | Path]) -> LoadResult:
     result = LoadResult(documents=[], inputs=[str(f) for f in files])
     seen: set[str] = set()
     docs = [d for f in files for d in iter_jsonl(f, result.warnings)]
+    if not docs:  # an empty, binary or foreign file must not give an empty report with exit 0
+        why = f" ({len(result.warnings)} line(s) skipped; first: {result.warnings[0]})" if result.warnings else ""
+        raise InputError("E605", "no jixiao documents in the input" + why + "; pass the extract.jsonl "
+                                 "written by `jixiao extract`", path=", ".join(result.inputs))
     docs.sort(key=lambda d: (d["doc_id"], str(d.get("source") or ""), d["_file"]))
     for doc in docs:
         key = doc.get("sha256") or doc["doc_id"]
@@ -164,12 +187,22 @@ class DocMeta:
     doc_id: str
     source: str
     title: str | None
-    region: str
+    region: str  # the grouping key: the report's region wording, or its province with ``by="province"``
     year: int | None
     fund: str | None
     unit: str | None
     score: str | None
     grade: str | None
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    region_code: str | None = None
+    region_text: str | None = None  # the report's own wording, whatever the grouping
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Every name the document's place goes by (wording, province, prefecture, county)."""
+        return tuple(p for p in (self.region_text, self.province, self.prefecture, self.county) if p)
 
 
 # 「2018年度」「2019」: the first four-digit year in a string
@@ -192,25 +225,85 @@ def _text(value: Any) -> str | None:
     return s or None
 
 
-def doc_meta(doc: dict[str, Any]) -> DocMeta:
+GROUPINGS = ("region", "province")
+
+
+def doc_meta(doc: dict[str, Any], by: str | None = None) -> DocMeta:
     """Normalised metadata of one document (missing region → 「未知」, year as int).
+
+    ``by="province"`` makes the province the grouping key (``region``), so every regional table rolls up
+    by province; output written before provinces were extracted gets its province from the gazetteer.
 
     >>> doc_meta({"doc_id": "a", "meta": {"region": " 张掖市 ", "year": "2023年度"}}).year
     2023
+    >>> doc_meta({"doc_id": "a", "meta": {"region": "喀什地区", "province": "新疆维吾尔自治区"}}, by="province").region
+    '新疆维吾尔自治区'
     """
     meta = doc.get("meta") or {}
     score = meta.get("score")
+    region = _text(meta.get("region"))
+    province = _text(meta.get("province"))
+    if province is None and region and by == "province":
+        province = province_of(region)
     return DocMeta(
         doc_id=doc["doc_id"],
         source=str(doc.get("source") or ""),
         title=_text(meta.get("title")),
-        region=_text(meta.get("region")) or UNKNOWN,
+        region=(province if by == "province" else region) or UNKNOWN,
         year=_year(meta.get("year")),
         fund=_text(meta.get("fund")),
         unit=_text(meta.get("unit")),
         score=None if score is None else str(score),
         grade=_text(meta.get("grade")),
+        province=province,
+        prefecture=_text(meta.get("prefecture")),
+        county=_text(meta.get("county")),
+        region_code=_text(meta.get("region_code")),
+        region_text=region,
     )
+
+
+def province_of(region: str) -> str | None:
+    """The province a region wording names without doubt (all its divisions in one province), else None.
+
+    >>> province_of("巴州和硕县"), province_of("朝阳区"), province_of("某地")
+    ('新疆维吾尔自治区', None, None)
+    """
+    from jixiao.gazetteer import find_mentions
+
+    provinces = {frozenset(d.province for d in m.divisions) for m in find_mentions(region) if m.divisions}
+    common = frozenset.intersection(*provinces) if provinces else frozenset()
+    return next(iter(common)) if len(common) == 1 else None
+
+
+def region_choices(documents: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Documents per place name (region wording and province), most frequent first.
+
+    >>> region_choices([{"doc_id": "a", "meta": {"region": "喀什地区", "province": "新疆维吾尔自治区"}}])
+    {'喀什地区': 1, '新疆维吾尔自治区': 1}
+    """
+    counts: dict[str, int] = {}
+    for doc in documents:
+        m = doc_meta(doc)
+        for name in dict.fromkeys((m.region_text or UNKNOWN, m.province) if m.province else (m.region_text or UNKNOWN,)):
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def check_region_filter(documents: list[dict[str, Any]], filters: Filters) -> None:
+    """UsageError E606 when ``filters.region`` matches no document, listing the places the input has.
+
+    >>> check_region_filter([{"doc_id": "a", "meta": {"region": "喀什地区"}}], Filters(region="北京"))
+    Traceback (most recent call last):
+    jixiao.errors.UsageError: E606: no document's region or province contains '北京'; the input has: 喀什地区 (1)
+    """
+    if not filters.region or any(filters.keeps_place(doc_meta(d)) for d in documents):
+        return
+    choices = region_choices(documents)
+    listed = ", ".join(f"{k} ({v})" for k, v in list(choices.items())[:40])
+    more = f" and {len(choices) - 40} more" if len(choices) > 40 else ""
+    raise UsageError("E606", f"no document's region or province contains {filters.region!r}; "
+                             f"the input has: {listed}{more}")
 
 
 @dataclass(frozen=True)
@@ -225,14 +318,21 @@ class Filters:
     year: int | None = None
     fund: str | None = None
     label: str | None = None
+    by: str | None = None  # None or "region": group by the report's region; "province": roll up by province
 
     def __post_init__(self) -> None:
         if self.label is not None and self.label not in LABELS:
             raise UsageError("E604", f"unknown label {self.label!r}; use one of "
                                      f"{', '.join(LABELS)}")
+        if self.by is not None and self.by not in GROUPINGS:
+            raise UsageError("E607", f"unknown grouping {self.by!r}; use one of {', '.join(GROUPINGS)}")
+
+    def keeps_place(self, meta: DocMeta) -> bool:
+        """The region filter: a substring of the region wording, province, prefecture or county."""
+        return not self.region or any(self.region in p for p in meta.places + (meta.region,))
 
     def keeps_doc(self, meta: DocMeta) -> bool:
-        if self.region and self.region not in meta.region:
+        if not self.keeps_place(meta):
             return False
         if self.year is not None and meta.year != self.year:
             return False
@@ -287,12 +387,12 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def sentence_rows(doc: dict[str, Any]) -> list[SentenceRow]:
+def sentence_rows(doc: dict[str, Any], meta: DocMeta | None = None) -> list[SentenceRow]:
     """Rows for one document: role sentences and 经验做法 paragraphs, in reading order.
 
     Example: see the module docstring.
     """
-    meta = doc_meta(doc)
+    meta = meta or doc_meta(doc)
     rows: list[SentenceRow] = []
     for pos, para in enumerate(doc.get("paragraphs") or []):
         if not isinstance(para, dict):
@@ -323,7 +423,37 @@ def sentence_rows(doc: dict[str, Any]) -> list[SentenceRow]:
             body = text[max(start, 0):min(end, len(text))].strip()
             if body:
                 rows.append(row(role, n, start, end, body))
+        if PROBLEM_LABEL in labels and not any(r.paragraph == index and r.label == "问题" for r in rows):
+            span = fallback_problem_span(text)
+            if span:
+                # a 存在问题 paragraph whose problem no role unit states: its lead sentence stands for
+                # it (sentence -2 marks the fallback), so every problem paragraph reaches the themes
+                rows.append(row("问题", -2, span[0], span[1], text[span[0]:span[1]]))
     return rows
+
+
+PROBLEM_LABEL = "存在问题"
+_LEAD_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
+                          r"|\d+\s*[、.．]|[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+
+
+def fallback_problem_span(text: str, max_chars: int = 80) -> tuple[int, int] | None:
+    """The span of a problem paragraph that stands for its problem when no 问题 unit was marked:
+    the first sentence after the list marker, cut to ``max_chars``.
+
+    >>> t = "2. 资金拨付不及时。部分乡镇延迟两个月。"
+    >>> a, b = fallback_problem_span(t); t[a:b]
+    '资金拨付不及时。'
+    """
+    m = _LEAD_MARKER.match(text)
+    start = m.end() if m else len(text) - len(text.lstrip())
+    rest = text[start:]
+    if not rest.strip():
+        return None
+    cut = re.search(r"[。！？；]", rest)
+    end = start + (cut.end() if cut else len(rest))
+    end = min(end, start + max_chars)
+    return (start, end) if text[start:end].strip() else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,7 +503,7 @@ def parse_score(value: Any) -> str | None:
     return decimal_text(pv.value)
 
 
-def indicator_rows(doc: dict[str, Any]) -> list[IndicatorRow]:
+def indicator_rows(doc: dict[str, Any], meta: DocMeta | None = None) -> list[IndicatorRow]:
     """Indicator rows of one document, with ``met`` from the parsed comparators.
 
     >>> rows = indicator_rows({"doc_id": "d", "indicators": [
@@ -381,7 +511,7 @@ def indicator_rows(doc: dict[str, Any]) -> list[IndicatorRow]:
     >>> rows[0].met, rows[0].target_range, rows[0].actual_value
     (False, '[410000, ∞) 人', '402800人')
     """
-    meta = doc_meta(doc)
+    meta = meta or doc_meta(doc)
     rows = []
     for rec in doc.get("indicators") or []:
         if not isinstance(rec, dict):
@@ -438,18 +568,18 @@ def aggregate(documents: Iterable[dict[str, Any]], filters: Filters | None = Non
     context: list[SentenceRow] = []
     indicators: list[IndicatorRow] = []
     for doc in documents:
-        meta = doc_meta(doc)
+        meta = doc_meta(doc, by=filters.by)
         if not filters.keeps_doc(meta):
             continue
         kept_meta.append(meta)
-        context.extend(sentence_rows(doc))
-        indicators.extend(indicator_rows(doc))
+        context.extend(sentence_rows(doc, meta))
+        indicators.extend(indicator_rows(doc, meta))
     rows = [r for r in context if filters.label is None or r.label == filters.label]
     return Aggregate(kept_meta, rows, context, indicators, filters)
 
 
 __all__ = [
-    "Aggregate", "DocMeta", "Filters", "IndicatorRow", "LoadResult", "SentenceRow", "aggregate",
-    "check_document", "doc_meta", "expand_inputs", "indicator_rows", "load_documents",
-    "parse_score", "sentence_rows",
+    "Aggregate", "DocMeta", "Filters", "GROUPINGS", "IndicatorRow", "LoadResult", "SentenceRow", "aggregate",
+    "check_document", "check_region_filter", "doc_meta", "expand_inputs", "indicator_rows", "load_documents",
+    "parse_score", "province_of", "region_choices", "sentence_rows",
 ]

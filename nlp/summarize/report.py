@@ -406,6 +406,10 @@ def render_html(summary: dict[str, Any]) -> str:
         parts += ["<h2>年度趋势</h2>", f'<div class="chart">{trend}</div>']
     parts += ["<h2>主题详情：原因、措施与引文</h2>", _theme_details_html(summary)]
     parts += ["<h2>指标目标与实际：未完成情况</h2>", _indicator_html(summary)]
+    if summary.get("audit") is not None:  # findings of `jixiao audit`, passed with `summarize --audit DIR`
+        from jixiao.audit.render import audit_section_html
+
+        parts += ["<h2>数字核对（jixiao audit）</h2>", audit_section_html(summary["audit"])]
     parts += ["<h2>其他/outliers</h2>", _outliers_html(summary)]
     parts += ["<h2>经验做法</h2>", _experience_html(summary)]
     parts.append(f'<p class="sub">由 jixiao summarize 生成 · 输入：'

@@ -24,7 +24,7 @@ Pipeline (all deterministic: rows are sorted, ties broken by row order, no rando
 ...                        len(text), "问题", text, ("存在问题",))
 >>> rows = [row(0, "a", "预算编制不准确"), row(1, "b", "预算编制不够准确"),
 ...         row(2, "c", "档案存储空间不够")]
->>> themes = build_themes(rows, [], ThemeConfig(min_theme_size=2))
+>>> themes = build_themes(rows, [], ThemeConfig(min_theme_size=2, taxonomy=None))
 >>> [(t.id, t.size) for t in themes.themes], len(themes.outliers)
 ([('T01', 2)], 1)
 """
@@ -45,6 +45,7 @@ from jixiao.paths import config_path, resolve
 from jixiao.summarize.aggregate import ROLES, UNKNOWN, SentenceRow
 
 DEFAULT_STOPWORDS = config_path("summarize_stopwords.txt")
+DEFAULT_TAXONOMY = config_path("themes.yaml")
 OUTLIER_ID = "outliers"
 OUTLIER_NAME = "其他/outliers"
 
@@ -93,6 +94,8 @@ class ThemeConfig:
     label: str = "问题"
     stopwords_path: str | None = str(DEFAULT_STOPWORDS)
     max_dense: int = 3000  # above this many distinct sentences, cluster k-means centroids
+    taxonomy: str | None = str(DEFAULT_TAXONOMY)  # guided mode: categories file (configs/themes.yaml); None = clusters only
+    guided_min_score: float = 1.0  # a sentence joins a category at this score (one seed word = 1)
 
     def validated(self) -> "ThemeConfig":
         if not 0.0 < self.threshold <= 1.0:
@@ -109,6 +112,7 @@ class ThemeConfig:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["stopwords_path"] = Path(self.stopwords_path).name if self.stopwords_path else None
+        d["taxonomy"] = Path(self.taxonomy).name if self.taxonomy else None
         return d
 
 
@@ -140,17 +144,120 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
                                  f"{', '.join(fields)}", path=str(p))
     data.update({k: v for k, v in overrides.items() if v is not None})
     for key, value in data.items():
-        want = {"threshold": (int, float), "stopwords_path": (str, type(None)),
-                "label": (str,)}.get(key, (int,))
+        want = {"threshold": (int, float), "stopwords_path": (str, type(None)), "taxonomy": (str, type(None)),
+                "guided_min_score": (int, float), "label": (str,)}.get(key, (int,))
         if isinstance(value, bool) or not isinstance(value, want):
             raise UsageError("E613", f"{key} must be {' or '.join(t.__name__ for t in want)}, "
                                      f"got {value!r}", path=str(p))
-    sw = data.get("stopwords_path")
-    if isinstance(sw, str) and not Path(sw).is_absolute():
-        data["stopwords_path"] = str(resolve(sw))
-    if "threshold" in data:
-        data["threshold"] = float(data["threshold"])
+    for key in ("stopwords_path", "taxonomy"):
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data[key] = str(resolve(value))
+    for key in ("threshold", "guided_min_score"):
+        if key in data:
+            data[key] = float(data[key])
     return ThemeConfig(**data).validated()
+
+
+# --------------------------------------------------------------------------------------------
+# Guided themes: the user's categories first (BERTopic's guided topics, with seed words)
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    description: str
+    seeds: tuple[str, ...]
+
+
+def load_taxonomy(path: str | Path) -> list[Category]:
+    """Categories of a taxonomy YAML: ``name: {description: ..., seeds: [...]}`` in file order.
+
+    >>> [c.name for c in load_taxonomy(config_path("themes.yaml"))][:3]
+    ['预算编制', '预算执行', '绩效目标']
+    """
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise UsageError("E615", f"cannot read the taxonomy ({exc.strerror})", path=str(p)) from exc
+    except yaml.YAMLError as exc:
+        raise UsageError("E615", f"the taxonomy is not valid YAML: {exc}", path=str(p)) from exc
+    if not isinstance(data, dict):
+        raise UsageError("E615", "the taxonomy must map category: {description, seeds}", path=str(p))
+    out = []
+    for name, spec in data.items():
+        spec = spec if isinstance(spec, dict) else {}
+        seeds = spec.get("seeds") or []
+        if not isinstance(seeds, list) or not all(isinstance(x, str) for x in seeds):
+            raise UsageError("E615", f"category {name!r}: seeds must be a list of words", path=str(p))
+        out.append(Category(str(name), str(spec.get("description") or ""), tuple(x for x in seeds if x.strip())))
+    return out
+
+
+def category_scores(text: str, categories: Sequence[Category], tokenizer: "ThemeTokenizer | None" = None
+                    ) -> list[float]:
+    """Score of each category for one sentence: 1 per seed word it contains, 0.25 per word of the
+    category's description (the description only tips a balance, seeds decide).
+
+    >>> cats = [Category("预算执行", "支出进度慢、执行率低", ("执行率", "支出进度")),
+    ...         Category("资金拨付", "资金拨付不及时", ("拨付", "不及时"))]
+    >>> category_scores("资金拨付不及时，执行率偏低", cats)
+    [1.0, 2.0]
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    words = set(tokenizer.tokens(norm)) if tokenizer is not None else set()
+    scores = []
+    for c in categories:
+        score = float(sum(1 for w in c.seeds if w in norm))
+        if words and c.description:
+            desc = set(tokenizer.tokens(c.description)) - set(c.seeds)
+            score += 0.25 * len(words & desc)
+        scores.append(score)
+    return scores
+
+
+def assign_categories(texts: Sequence[str], categories: Sequence[Category], min_score: float = 1.0,
+                      tokenizer: "ThemeTokenizer | None" = None) -> list[int]:
+    """Index of the category each text joins (-1: none reaches ``min_score``; ties: file order).
+
+    >>> cats = [Category("预算执行", "", ("执行率",)), Category("其他", "", ())]
+    >>> assign_categories(["执行率偏低", "档案不全"], cats)
+    [0, -1]
+    """
+    out = []
+    for t in texts:
+        sc = category_scores(t, categories, tokenizer)
+        best = max(range(len(sc)), key=lambda i: (sc[i], -i)) if sc else -1
+        out.append(best if best >= 0 and sc[best] >= min_score else -1)
+    return out
+
+
+def key_phrase(texts: Sequence[str], keywords: Sequence[str], max_chars: int = 16) -> str | None:
+    """A short readable name for a theme: the clause of its sentences that holds the most of its
+    keywords (ties: the clause most sentences share, then the shorter, then the first).
+
+    >>> key_phrase(["1. 预算执行进度慢，年底突击支出。", "预算执行进度慢。", "执行进度偏慢"], ["预算", "执行", "进度"])
+    '预算执行进度慢'
+    """
+    counts: Counter = Counter()
+    first: dict[str, int] = {}
+    for t in texts:
+        for clause in re.split(r"[，。；：,;:！？、]", strip_marker(t)):
+            clause = TRAILING_PUNCT_RE.sub("", clause.strip()).rstrip(".")
+            if 2 <= len(clause) <= max_chars and not re.search(r"\d", clause):
+                counts[clause] += 1
+                first.setdefault(clause, len(first))
+    if not counts:
+        return None
+
+    def rank(c: str):
+        return (-sum(1 for k in keywords if k in c), -counts[c], len(c), first[c])
+
+    best = min(counts, key=rank)
+    return best if any(k in best for k in keywords) or counts[best] > 1 else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,6 +598,7 @@ class Theme:
     members: list[SentenceRow]
     similarities: list[float]
     links: dict[str, list[Link]] = field(default_factory=dict)
+    category: str | None = None  # the taxonomy category of a guided theme
 
     @property
     def size(self) -> int:
@@ -531,8 +639,19 @@ def build_themes(rows: Sequence[SentenceRow], context: Sequence[SentenceRow],
     """
     config = (config or ThemeConfig()).validated()
     tokenizer = tokenizer or ThemeTokenizer(load_stopwords(config.stopwords_path))
-    subject = _sort_rows(r for r in rows if r.label == config.label)
-    links = link_context(subject, context) if config.label == "问题" else {}
+    subject_all = _sort_rows(r for r in rows if r.label == config.label)
+    links = link_context(subject_all, context) if config.label == "问题" else {}
+    guided: list[tuple[Category, list[SentenceRow]]] = []
+    subject = subject_all
+    if config.taxonomy:
+        categories = load_taxonomy(config.taxonomy)
+        picks = assign_categories([strip_marker(r.text) for r in subject_all], categories,
+                                  config.guided_min_score, tokenizer)
+        for ci, cat in enumerate(categories):
+            members = [r for r, k in zip(subject_all, picks) if k == ci]
+            if members:
+                guided.append((cat, members))
+        subject = [r for r, k in zip(subject_all, picks) if k < 0]
 
     # distinct texts are clustered once; members of a text share its cluster
     key_of = [strip_marker(r.text) for r in subject]
@@ -599,11 +718,12 @@ def build_themes(rows: Sequence[SentenceRow], context: Sequence[SentenceRow],
     class_tokens = [[t for j in groups[c] for t in uniq_tokens[uniq[key_of[j]]]] for c in ordered]
     outlier_tokens = [t for j in groups.get(-1, []) for t in uniq_tokens[uniq[key_of[j]]]]
     scores = c_tf_idf(class_tokens + [outlier_tokens])
-    themes = []
+    themes = guided_themes(guided, config, tokenizer, links)
     for n, c in enumerate(ordered):
         kws = top_words(scores[n], config.top_keywords)
         members = [subject[j] for j in groups[c]]
-        theme = Theme(id=f"T{n + 1:02d}", name="、".join(kws[:config.name_keywords]) or "(无关键词)",
+        phrase = key_phrase([m.text for m in members], kws)
+        theme = Theme(id=f"T{n + 1:02d}", name=phrase or "、".join(kws[:config.name_keywords]) or "(无关键词)",
                       keywords=kws, members=members, similarities=sims_of(c))
         theme.links = {m.row_id: links.get(m.row_id, []) for m in members}
         themes.append(theme)
@@ -613,6 +733,34 @@ def build_themes(rows: Sequence[SentenceRow], context: Sequence[SentenceRow],
                           members=outlier_members, similarities=[0.0] * len(outlier_members),
                           links={m.row_id: links.get(m.row_id, []) for m in outlier_members})
     return ThemeResult(themes, outlier_members, outlier_theme, config, links)
+
+
+def guided_themes(guided: Sequence[tuple[Category, list[SentenceRow]]], config: ThemeConfig,
+                  tokenizer: ThemeTokenizer, links: dict[str, list[Link]]) -> list[Theme]:
+    """One theme per taxonomy category that received sentences, biggest first (ids G01, G02, …).
+
+    The name is the category's; its most telling clause (:func:`key_phrase`) follows it
+    (「预算执行：执行进度偏慢」), keywords by c-TF-IDF against the other categories.
+    """
+    if not guided:
+        return []
+    toks = [[t for m in members for t in tokenizer.tokens(strip_marker(m.text))] for _, members in guided]
+    scores = c_tf_idf(toks)
+    order = sorted(range(len(guided)), key=lambda i: (-len(guided[i][1]), i))
+    out = []
+    for n, i in enumerate(order):
+        cat, members = guided[i]
+        members = _sort_rows(members)
+        kws = top_words(scores[i], config.top_keywords)
+        phrase = key_phrase([m.text for m in members], kws)
+        # similarity of each member to the category: its share of the theme's keywords
+        sims = [round(sum(1 for k in kws if k in m.text) / max(len(kws), 1), 6) for m in members]
+        theme = Theme(id=f"G{n + 1:02d}", name=f"{cat.name}：{phrase}" if phrase else cat.name,
+                      keywords=kws, members=members, similarities=sims)
+        theme.category = cat.name
+        theme.links = {m.row_id: links.get(m.row_id, []) for m in members}
+        out.append(theme)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -733,6 +881,7 @@ def theme_record(theme: Theme, config: ThemeConfig,
     return {
         "id": theme.id,
         "name": theme.name,
+        "category": theme.category,
         "keywords": theme.keywords,
         "sentences": theme.size,
         "documents": len(theme.documents),
@@ -780,6 +929,7 @@ def theme_region_year(result: ThemeResult) -> list[dict[str, Any]]:
 __all__ = [
     "BUILTIN_STOPWORDS", "DEFAULT_STOPWORDS", "Link", "OUTLIER_ID", "OUTLIER_NAME", "Theme",
     "ThemeConfig", "ThemeResult", "ThemeTokenizer", "agglomerate", "build_themes", "c_tf_idf",
+    "Category", "assign_categories", "category_scores", "guided_themes", "key_phrase", "load_taxonomy",
     "cluster_features", "link_context", "load_stopwords", "load_theme_config", "near_duplicate", "pick_quotes", "strip_marker", "tfidf_matrix",
     "theme_record", "theme_region_year", "top_linked", "top_words",
 ]

@@ -1,0 +1,76 @@
+"""The Hugging Face metadata header (YAML front matter) that every model card (README.md) starts with.
+
+One helper for every card writer (``training/ner.py``, ``cls.py``, ``roles.py``, ``pretrain.py``):
+the Hub reads language, license, library, task, tags and metrics from it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Per model folder: the Hub task and the tags beyond the common ones.
+CARDS: dict[str, dict] = {
+    "ner": {"pipeline_tag": "token-classification", "tags": ["ner", "bert", "jixiao_char_bert"],
+            "metrics": ["f1", "precision", "recall"]},
+    "cls": {"pipeline_tag": "text-classification", "tags": ["multi-label-classification"],
+            "metrics": ["f1", "precision", "recall"]},
+    "roles": {"pipeline_tag": "text-classification", "tags": ["sentence-classification"],
+              "metrics": ["f1", "precision", "recall"]},
+    "encoder": {"pipeline_tag": "fill-mask", "tags": ["bert", "masked-lm", "jixiao_char_bert"],
+                "metrics": ["perplexity"]},
+}
+COMMON_TAGS = ["jixiao", "chinese", "government", "performance-evaluation", "绩效评价"]
+
+
+def card_header(kind: str, *, license: str = "apache-2.0", library_name: str = "jixiao",
+                extra_tags: Sequence[str] = ()) -> str:
+    """The YAML front matter of a model card of ``kind`` (ner, cls, roles, encoder).
+
+    ``library_name`` is ``jixiao``: the models need jixiao's inputs (word boundaries, rule tags)
+    and decoding, so a plain ``transformers.pipeline`` refuses them.
+
+    >>> print(card_header("ner"))  # doctest: +ELLIPSIS
+    ---
+    language: zh
+    license: apache-2.0
+    library_name: jixiao
+    pipeline_tag: token-classification
+    tags:
+    - jixiao
+    ...
+    metrics:
+    - f1
+    ...
+    ---
+    <BLANKLINE>
+    <BLANKLINE>
+    """
+    spec = CARDS[kind]
+    tags = list(dict.fromkeys([*COMMON_TAGS, *spec["tags"], *extra_tags]))
+    lines = ["---", "language: zh", f"license: {license}", f"library_name: {library_name}",
+             f"pipeline_tag: {spec['pipeline_tag']}", "tags:", *[f"- {t}" for t in tags],
+             "metrics:", *[f"- {m}" for m in spec["metrics"]], "---", ""]
+    return "\n".join(lines) + "\n"
+
+
+def with_card_header(card: str, kind: str, **kwargs) -> str:
+    """``card`` (Markdown) with the metadata header of ``kind`` in front, replacing any it had.
+
+    >>> with_card_header("# NER", "ner").startswith("---\\nlanguage: zh") and "# NER" in with_card_header("# NER", "ner")
+    True
+    >>> with_card_header(with_card_header("# X", "cls"), "cls").count("language: zh")
+    1
+    """
+    return card_header(kind, **kwargs) + strip_card_header(card).lstrip("\n")
+
+
+def strip_card_header(card: str) -> str:
+    """The card without its YAML front matter.
+
+    >>> strip_card_header("---\\nlanguage: zh\\n---\\n# T")
+    '# T'
+    """
+    if card.startswith("---\n"):
+        end = card.find("\n---\n", 4)
+        if end != -1:
+            return card[end + 5:].lstrip("\n")
+    return card

@@ -1,0 +1,106 @@
+"""Train the header-cell classifier of indicator/scoring tables (``jixiao train headers``).
+
+Training data are the header cells of the written corpus' tables (``corpus/written/gold``): the first row of
+every table, each cell labelled by what the gold says its column holds below it — INDICATOR cells → ``name``,
+TARGET → ``target``, ACTUAL → ``actual``, SCORE → ``score``, AMOUNT → ``amount``, nothing → ``other`` (the
+majority over the body rows, at least 60 % of them and two rows). The model is TF-IDF over character 1–3-grams
+with a multinomial logistic regression (scikit-learn); it is saved as JSON (vocabulary, idf, coefficients) and
+run in plain Python by :class:`jixiao.structure.HeaderClassifier`, so nothing is pickled. The lexicon in
+``configs/table_headers.yaml`` answers first; the classifier only decides cells the lexicon does not know.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+TYPE_ROLE = {"INDICATOR": "name", "TARGET": "target", "ACTUAL": "actual", "SCORE": "score", "AMOUNT": "amount",
+             "UNIT": "amount", None: "other"}
+
+
+def header_examples(gold_dir: Path) -> Counter:
+    """``Counter((header key, role))`` over the first rows of the gold tables."""
+    from jixiao.evaluation import load_gold
+    from jixiao.structure import header_key
+
+    examples: Counter = Counter()
+    for records in load_gold(gold_dir).values():
+        table: list[dict[str, Any]] = []
+        for r in records + [{"text": "", "entities": []}]:
+            if "\t" in r["text"]:
+                table.append(r)
+                continue
+            if len(table) >= 3:
+                _label_table(table, examples, header_key)
+            table = []
+    return examples
+
+
+def _label_table(table: list[dict[str, Any]], examples: Counter, header_key) -> None:
+    head = table[0]["text"].split("\t")
+    columns: dict[int, Counter] = defaultdict(Counter)
+    for r in table[1:]:
+        cells, pos = r["text"].split("\t"), 0
+        if len(cells) != len(head):
+            continue
+        for j, c in enumerate(cells):
+            s, e = pos, pos + len(c)
+            pos = e + 1
+            types = [x[2] for x in r["entities"] if x[0] >= s and x[1] <= e]
+            columns[j][types[0] if types else None] += 1
+    for j, counts in columns.items():
+        key = header_key(head[j])
+        if not key or re.search(r"\d", key) and not re.search(r"月|年", key):
+            continue
+        typ, n = counts.most_common(1)[0]
+        if sum(counts.values()) >= 2 and n >= 0.6 * sum(counts.values()):
+            examples[(key, TYPE_ROLE.get(typ, "other"))] += 1
+
+
+def train_headers(gold_dir: Path, out_dir: Path, C: float = 10.0, min_proba: float = 0.6) -> dict[str, Any]:
+    """Fit, check that the JSON runtime reproduces scikit-learn's probabilities, and write ``model.json``."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from jixiao.structure import HeaderClassifier
+
+    examples = header_examples(gold_dir)
+    # one label per distinct cell: its majority role
+    by_key: dict[str, Counter] = defaultdict(Counter)
+    for (key, role), n in examples.items():
+        by_key[key][role] += n
+    keys = sorted(by_key)
+    labels = [by_key[k].most_common(1)[0][0] for k in keys]
+    weights = [sum(by_key[k].values()) for k in keys]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False)
+    X = vec.fit_transform(keys)
+    clf = LogisticRegression(C=C, max_iter=5000)
+    clf.fit(X, labels, sample_weight=weights)
+    folds = min(5, min(Counter(labels).values()))
+    cv = cross_val_score(LogisticRegression(C=C, max_iter=5000), X, labels, cv=folds) if folds >= 2 else []
+    data = {
+        "type": "header_cells.v1", "labels": [str(c) for c in clf.classes_], "ngram_range": [1, 3],
+        "vocabulary": {k: int(v) for k, v in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])},
+        "idf": [round(float(x), 6) for x in vec.idf_],
+        "coef": [[round(float(x), 6) for x in row] for row in clf.coef_],
+        "intercept": [round(float(x), 6) for x in clf.intercept_],
+        "min_proba": min_proba,
+        "metrics": {"distinct_cells": len(keys), "header_cells": int(sum(weights)),
+                    "roles": dict(Counter(labels)),
+                    "cv_accuracy_distinct_cells": round(float(np.mean(cv)), 3) if len(cv) else None,
+                    "cv_folds": folds},
+        "trained_on": str(gold_dir),
+    }
+    runtime = HeaderClassifier(data)
+    proba = clf.predict_proba(X)
+    worst = max(abs(runtime.predict(k)[1] - proba[i].max()) for i, k in enumerate(keys))
+    if worst > 1e-3:
+        raise RuntimeError(f"the JSON runtime differs from scikit-learn by {worst:.4f}")
+    data["metrics"]["runtime_max_abs_diff"] = round(float(worst), 6)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "model.json").write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+    return data["metrics"]
