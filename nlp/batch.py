@@ -106,36 +106,42 @@ def run_extract(
     limits: Any = None,
     wait: bool = False,
     log: Callable[[str], None] | None = None,
+    workers: int | None = 1,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BatchSummary:
     """Extract every input into ``out_dir/extract.jsonl`` (+ errors.jsonl and tables).
 
     ``limits`` is a :class:`jixiao.io.readers.Limits`; ``wait`` waits for another run that holds
     the output folder instead of refusing; ``log`` receives progress messages (stderr by default).
+    ``workers`` (None or 0: every core) and ``engine`` (``local`` or ``ray``, cluster ``address``)
+    choose who extracts the documents (:mod:`jixiao.parallel`); the output is the same.
     """
     from jixiao.io.readers import Limits, iter_inputs, unique_doc_ids
-    from jixiao.pipeline import load_pipeline
+    from jixiao.parallel import extraction_pipeline
 
     out = prepare_output(out_dir)
     paths = list(iter_inputs(inputs))  # usage errors (nothing matched) surface here, exit 2
-    pipeline = load_pipeline(pipeline_path)
-    summary = BatchSummary(output=str(out / "extract.jsonl"), notes=list(pipeline.notes), inputs=len(paths))
-    say = log or (lambda m: print(m, file=sys.stderr))
-    with OutputLock(out, wait=wait, log=say) as lock:
-        summary.notes.extend(lock.notes)
-        removed = remove_orphan_temps(out)
-        if removed:
-            summary.notes.append(f"removed {len(removed)} temporary file(s) left by an interrupted table write")
-        _extract_all(paths, unique_doc_ids(paths), out, pipeline, summary, formats=formats, resume=resume,
-                     limits=limits or Limits(), progress=progress)
+    pipeline = extraction_pipeline(paths, out, pipeline_path=pipeline_path, workers=workers, engine=engine,
+                                   address=address, limits=limits or Limits(), resume=resume)
+    try:
+        summary = BatchSummary(output=str(out / "extract.jsonl"), notes=list(pipeline.notes), inputs=len(paths))
+        say = log or (lambda m: print(m, file=sys.stderr))
+        with OutputLock(out, wait=wait, log=say) as lock:
+            summary.notes.extend(lock.notes)
+            removed = remove_orphan_temps(out)
+            if removed:
+                summary.notes.append(f"removed {len(removed)} temporary file(s) left by an interrupted table write")
+            _extract_all(paths, unique_doc_ids(paths), out, pipeline, summary, formats=formats, resume=resume,
+                         limits=limits or Limits(), progress=progress)
+    finally:
+        getattr(pipeline, "close", lambda: None)()  # worker processes / a Ray pool (jixiao.parallel)
     return summary
 
 
 def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, formats, resume: bool, limits,
                  progress: bool) -> None:  # noqa: ANN001
-    from jixiao.io.readers import STDIN_SOURCE, display_path, name_is_utf8, read_document, read_stdin
-    from jixiao.io.writers import ErrorLog, JsonlWriter, write_tables
-    from jixiao.likeness import likeness_warning
-    from jixiao.pipeline import document_from_raw
+    from jixiao.io.writers import ErrorLog, JsonlWriter
 
     t0 = time.perf_counter()
     writer = JsonlWriter(out / "extract.jsonl", resume=resume)
@@ -148,14 +154,34 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
         writer.close(commit=False)
         return
     earlier = existing_ids(writer) if resume else {}
-    dupes_before = sum(1 for shas in earlier.values() for _ in shas[1:])
+    shas_before = [sha for shas in earlier.values() for sha in shas]
+    dupes_before = len(shas_before) - len(set(shas_before))
     if dupes_before:
         summary.warnings.append(f"{E_DUPLICATE}: {writer.path}: holds {dupes_before} duplicate record(s) "
                                 "from earlier runs; run without --resume into a new folder to rewrite it")
+    try:
+        _loop(paths, ids, out, pipeline, summary, writer, errors, earlier, formats=formats, resume=resume,
+              limits=limits, progress=progress)
+    finally:
+        for close in (lambda: writer.close(commit=False), errors.close):  # no-ops after a normal end
+            try:
+                close()
+            except (OSError, JixiaoError):
+                pass
+        summary.seconds = time.perf_counter() - t0
+
+
+def _loop(paths, ids, out: Path, pipeline, summary: BatchSummary, writer, errors, earlier, *, formats,  # noqa: ANN001
+          resume: bool, limits, progress: bool) -> None:
+    from jixiao.io.readers import STDIN_SOURCE, display_name, display_path, name_is_utf8, read_document, read_stdin
+    from jixiao.io.writers import write_tables
+    from jixiao.likeness import likeness_warning
+    from jixiao.pipeline import document_from_raw
+
     first_source: dict[str, str] = {}
 
     def fail(source: str, code: str, message: str) -> None:
-        summary.failures.append((source, code, message))
+        summary.failures.append((source, code, display_name(message)))
         _log(errors, source, code, message)
 
     bar = _progress(progress)
@@ -165,6 +191,7 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
                 task = bar.add_task("extract", total=len(paths)) if bar else None
                 for path in paths:
                     source = STDIN_SOURCE if path == "-" else display_path(path)
+                    counted = False
                     try:
                         if path != "-" and not name_is_utf8(path):
                             summary.warnings.append(
@@ -172,7 +199,8 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
                                 "on Windows?); read anyway and named with \\x escapes: rename it "
                                 "(`convmv -f gbk -t utf-8 --notest FILE`)")
                         raw = read_stdin(limits=limits) if path == "-" else \
-                            read_document(path, limits=limits, doc_id=ids.get(source))
+                            getattr(pipeline, "read_document", read_document)(  # workers read ahead (jixiao.parallel)
+                                path, limits=limits, doc_id=ids.get(source))
                         if raw.sha256 in first_source:
                             summary.duplicates.append((source, first_source[raw.sha256]))
                             _log(errors, source, E_DUPLICATE, f"duplicate: same content (sha256 {raw.sha256[:12]}…) "
@@ -188,25 +216,28 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
                             record = doc.to_dict()
                             score = doc.meta.get("report_likeness")
                             record.setdefault("meta", {})["report_likeness"] = score
-                            with interrupts.critical():
+                            warning = likeness_warning(score)
+                            with interrupts.critical():  # a Ctrl-C here waits until the line is written and counted
                                 try:
                                     writer.write(record)
                                 except (JixiaoError, OSError) as exc:
                                     raise _OutputFailure(exc) from None
-                            summary.documents += 1
-                            summary.paragraphs += len(doc.paragraphs)
-                            summary.entities += len(doc.entities)
-                            summary.indicators += len(doc.indicators)
-                            warning = likeness_warning(score)
-                            if warning:
-                                summary.warnings.append(f"{E_NOT_REPORT}: {source}: {warning}")
+                                summary.documents += 1
+                                summary.paragraphs += len(doc.paragraphs)
+                                summary.entities += len(doc.entities)
+                                summary.indicators += len(doc.indicators)
+                                if warning:
+                                    summary.warnings.append(f"{E_NOT_REPORT}: {source}: {warning}")
+                                summary.processed += 1
+                                counted = True
                     except _OutputFailure:
                         raise
                     except JixiaoError as exc:
                         fail(source, exc.code, exc.message)
                     except Exception as exc:  # a bug must not lose the batch either
                         fail(source, "E149", f"unexpected error {type(exc).__name__}: {exc}; please report it")
-                    summary.processed += 1
+                    if not counted:
+                        summary.processed += 1
                     if bar:
                         bar.advance(task)
         except KeyboardInterrupt:
@@ -235,11 +266,6 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
             except (JixiaoError, OSError) as exc:
                 summary.output_error = _output_message(exc, out)
                 _log(errors, RUN_SOURCE, E_OUTPUT_WRITE, summary.output_error)
-    try:
-        errors.close()
-    except OSError:
-        pass
-    summary.seconds = time.perf_counter() - t0
 
 
 def interrupted_message(summary: BatchSummary, resume: bool) -> str:
@@ -267,8 +293,10 @@ def _output_message(exc: BaseException, path: Path) -> str:
 
 def _log(errors, source: str, code: str, message: str) -> None:  # noqa: ANN001 - ErrorLog
     """Append to errors.jsonl; a log that cannot be written (disk full) must not end the run."""
+    from jixiao.io.readers import display_name
+
     try:
-        errors.record(source, code, message)
+        errors.record(display_name(source), code, display_name(message))
     except (OSError, ValueError):
         pass
 

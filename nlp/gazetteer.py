@@ -32,6 +32,9 @@ _RANK = {"1": "province", "2": "prefecture", "3": "county"}
 _NO_PREFECTURE = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 # official names that are also everyday words in reports (城区学校, 郊区): never matched on their own
 _GENERIC = {"城区", "郊区", "矿区", "东区", "西区", "市中区", "新区"}
+# names that begin with a common word (「县民政局会同县财政局」, 「审计法》和县政府」): only at the start of a string or
+# right after another division name
+_WORDLIKE = re.compile(r"^(?:[和与及或并同在对向由从以按将为于].|会同.|通道.)$")
 _COLUMNS = ("year", "province_name", "city_name", "county_name", "province_adcode", "city_adcode",
             "county_adcode", "province_short", "city_short", "county_short", "rank")
 
@@ -205,6 +208,8 @@ def find_mentions(text: str, g: Gazetteer | None = None) -> list[Mention]:
     ['巴州', '和硕县']
     >>> [m.text for m in find_mentions("省、市和县三级财政；新疆社会稳定")]
     ['新疆']
+    >>> [m.text for m in find_mentions("县民政局会同县财政局；《审计法》和县政府")]
+    []
     """
     g = g or gazetteer()
     out: list[Mention] = []
@@ -222,6 +227,8 @@ def find_mentions(text: str, g: Gazetteer | None = None) -> list[Mention]:
             s = text[i:i + length]
             if s in g.full:
                 if length == 2 and not _at_edge(text, i, out):
+                    continue
+                if _WORDLIKE.match(s) and not (i == 0 or (out and out[-1].end == i)):
                     continue
                 hit = Mention(i, i + length, s, True, tuple(g.full[s]))
                 break

@@ -164,10 +164,11 @@ def evaluated_year(paras: list[str], heads: list[str], fields: dict[str, str]) -
         y = YEAR_ANY.search(fields.get(key, ""))
         if y:
             return int(y.group(1))
-    top = [t for t in paras[:30] if not DATE_LINE.search(t)]
-    for rx in (PERIOD, YEAR_DU, YEAR_PLAIN):
-        for t in top:
-            y = rx.search(t)
+    # no title: a period phrase, else 「XXXX年度」, else any year, in the first paragraphs and then in all
+    for scope in (paras[:30], paras[30:]):
+        top = [t for t in scope if not DATE_LINE.search(t)]
+        for rx in (PERIOD, YEAR_DU, YEAR_PLAIN):
+            y = next((m for t in top for m in [rx.search(t)] if m), None)
             if y:
                 return int(y.group(1))
     y = next((YEAR_ANY.search(t) for t in paras[:15] if YEAR_ANY.search(t)), None)
@@ -254,17 +255,26 @@ def find_region(doc: Document, heads: list[str], fields: dict[str, str], year: i
         cs = candidates(m)
         if not cs:
             return None
-        return max(cs, key=lambda d: (sum(support.get(c, 0.0) for c in d.chain), d.last_year, d.code))
+        score = {d: sum(support.get(c, 0.0) for c in d.chain) for d in cs}
+        best = max(cs, key=lambda d: (score[d], d.last_year, d.code))
+        if any(score[d] == score[best] and d.province_code != best.province_code for d in cs if d is not best):
+            return None  # 朝阳区 with nothing naming 北京 or 长春: better no code than a guess
+        return best
 
     strong = [f for f in found if f[1] < 3]
-    anchor_src = next((f for f in strong if any(m.divisions for m in f[3])), None)
+    # a full name in the title, fields or unit lines; a province's short name there (甘肃…会计师事务所, the
+    # evaluator) only when the body names no division in full either
+    anchor_src = next((f for f in strong if any(m.divisions and m.full for m in f[3])), None)
+    if anchor_src is None and not any(m.full for f in found if f[1] == 3 for m in f[3]):
+        anchor_src = next((f for f in strong if any(m.divisions for m in f[3])), None)
     if anchor_src is None:
         return _from_body(doc, found, resolve, out)
     _, _, text, ms = anchor_src
     run = _runs(ms)[0] if _runs(ms) else ms[:1]
     chosen = _deepest([resolve(m) for m in run])
     wording, wording_src = _run_text(text, run), text
-    if chosen is None:
+    if chosen is None:  # named, but which division is undecidable
+        out["region"] = wording
         return out
     # refine: a more specific division inside the anchor named in the strong sources
     best = None

@@ -295,10 +295,11 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
     """
     roles = header_roles(first)
     second_roles = [classify_header(c) for c in second if c.strip()]
-    if len(second) >= len(first):
+    levels_only = all(r in ("level1", "level2", "name") for r in second_roles)
+    if len(second) >= len(first) and not (levels_only and any(r in VALUE_ROLES for r in roles)):
         return [b if b.strip() else a for a, b in zip(first, second)] + second[len(first):]
     i = roles.index("name") if "name" in roles else 0
-    if all(r in ("level1", "level2", "name") for r in second_roles):
+    if levels_only:
         k = 1
         while i + k < len(first) and (not first[i + k].strip() or first[i + k].strip() == first[i].strip()):
             k += 1

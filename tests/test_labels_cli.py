@@ -86,7 +86,8 @@ def test_stats_json_and_table(run, sample):
 @pytest.mark.parametrize("fmt", ["doccano", "labelstudio", "labelstudio-min"])
 def test_export_import_round_trip(run, tmp_path, sample, fmt):
     exported, back = tmp_path / "tool.json", tmp_path / "back.jsonl"
-    result = run("export", sample, "--to", fmt, "-o", exported)
+    # --as-annotations: reviewed labels round-trip as annotations (a draft would go out as predictions)
+    result = run("export", sample, "--to", fmt, "-o", exported, "--as-annotations")
     assert result.exit_code == 0, result.output
     result = run("import", exported, "--from", fmt, "-o", back)
     assert result.exit_code == 0, result.output

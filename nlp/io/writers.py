@@ -386,8 +386,11 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "indicators": (
         ("doc_id", "str"), *ROW_META, ("paragraph", "int"), ("level1", "str"), ("level2", "str"),
-        ("name", "str"), ("target", "str"), ("actual", "str"), ("weight", "num"),
-        ("score", "num"), ("note", "str"), ("source", "str"),
+        ("name", "str"), ("target", "str"), ("actual", "str"),
+        # typed target/actual (issue 13): number in its base unit (万人 → 人, 万元 → 元), unit, comparator
+        ("target_number", "num"), ("target_unit", "str"), ("target_comparator", "str"),
+        ("actual_number", "num"), ("actual_unit", "str"), ("actual_comparator", "str"), ("met", "str"),
+        ("weight", "num"), ("score", "num"), ("note", "str"), ("source", "str"),
     ),
     # one row per sentence with a role (问题/原因/措施), its text cut from the paragraph
     "sentences": (
@@ -584,10 +587,33 @@ def _document_rows(doc: Mapping[str, Any], where: str) -> dict[str, list[dict[st
     doc_row.update(n_paragraphs=len(paragraphs), n_entities=len(entities), n_indicators=len(indicators),
                    n_sentences=len(sent_rows))
     ent_rows = [{**row_meta, **e} for e in entities]
-    ind_rows = [{**row_meta, **r} for r in indicators]
+    ind_rows = [{**row_meta, **r, **_typed_columns(r)} for r in indicators]
     raw = {"documents": [doc_row], "paragraphs": para_rows, "entities": ent_rows, "indicators": ind_rows,
            "sentences": sent_rows}
     return {table: [_coerce_row(table, r, where) for r in rows] for table, rows in raw.items()}
+
+
+# Chinese headers of the typed indicator columns
+HEADERS_ZH.update({"target_number": "目标值（数值）", "target_unit": "目标值单位", "target_comparator": "目标值比较符",
+                   "actual_number": "实际值（数值）", "actual_unit": "实际值单位", "actual_comparator": "实际值比较符",
+                   "met": "是否达标"})
+
+
+def _typed_columns(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The numeric columns of an indicator record's typed target/actual (``target_value`` …) and ``met``.
+
+    >>> _typed_columns({"target_value": {"number": "95", "unit": "%", "comparator": "≥"}, "met": True})["target_number"]
+    '95'
+    """
+    out: dict[str, Any] = {}
+    for field in ("target", "actual"):
+        tv = record.get(f"{field}_value")
+        tv = tv if isinstance(tv, Mapping) else {}
+        out[f"{field}_number"], out[f"{field}_unit"], out[f"{field}_comparator"] = (
+            tv.get("number"), tv.get("unit"), tv.get("comparator"))
+    met = record.get("met")
+    out["met"] = None if met is None else ("是" if met else "否")
+    return out
 
 
 def _coerce_row(table: str, row: Mapping[str, Any], where: str) -> dict[str, Any]:

@@ -445,7 +445,7 @@ def _ls_full_task(task: dict, position: int, file: str,
                                              f"{latest.get('model_version')!r} (--accept-predictions)",
                                              WARNING))
     if not submitted:
-        hint = " (only a machine prediction: review and submit it in Label Studio, or pass " \
+        hint = " (only predictions, a machine draft: review and submit it in Label Studio, or pass " \
             "--accept-predictions to take the draft as it is)" if listed else ""
         result.messages.append(ImportMessage(file, where, E_NO_ANNOTATION, f"no submitted "
                                              f"annotation{hint}; task not imported", WARNING))

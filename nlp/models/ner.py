@@ -371,6 +371,75 @@ def pad_batch(batch: Sequence[Window], pad_id: int) -> dict[str, np.ndarray]:
     return {"input_ids": ids, "attention_mask": mask, "boundary_ids": bnd, "rule_ids": rul}
 
 
+# ---------------------------------------------------------------- light loading (ONNX)
+class OnnxModelStub:
+    """Stands in for the torch model when ONNX Runtime runs the forward pass: ``config`` is read
+    from ``config.json`` (no torch, no transformers: ``jixiao extract`` starts in a second); any
+    other attribute loads the real model on first use (``tagger.model.parameters()``)."""
+
+    def __init__(self, folder: str | Path):
+        from types import SimpleNamespace
+
+        self.folder = Path(folder)
+        self.config = SimpleNamespace(**json.loads((self.folder / "config.json").read_text(encoding="utf-8")))
+        self._real = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("folder", "config", "_real"):
+            raise AttributeError(name)
+        if self._real is None:
+            model_classes()
+            from transformers import AutoModelForTokenClassification
+
+            quiet_transformers()
+            self._real = AutoModelForTokenClassification.from_pretrained(str(self.folder)).eval()
+        return getattr(self._real, name)
+
+
+class FastTokenizer:
+    """The part of a transformers fast tokenizer the tagger uses, over ``tokenizers`` alone
+    (the same ``tokenizer.json``, so the same ids and offsets).
+
+    >>> tok = FastTokenizer.from_folder("models/ner")
+    >>> enc = tok(["资金8684万元"], add_special_tokens=False, return_offsets_mapping=True)
+    >>> enc["offset_mapping"][0][:3], tok.cls_token_id is not None, tok.is_fast
+    ([(0, 1), (1, 2), (2, 3)], True, True)
+    """
+
+    is_fast = True
+
+    def __init__(self, backend, special: dict[str, str | None]):
+        self.backend = backend
+        ids = {k: (backend.token_to_id(v) if v else None) for k, v in special.items()}
+        self.cls_token_id, self.sep_token_id = ids.get("cls_token"), ids.get("sep_token")
+        self.bos_token_id, self.eos_token_id = ids.get("bos_token"), ids.get("eos_token")
+        self.pad_token_id, self.unk_token_id = ids.get("pad_token"), ids.get("unk_token")
+
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> "FastTokenizer":
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        cfg_path = folder / "tokenizer_config.json"
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
+        special = {}
+        for k in ("cls_token", "sep_token", "bos_token", "eos_token", "pad_token", "unk_token"):
+            v = cfg.get(k)
+            special[k] = v.get("content") if isinstance(v, dict) else v
+        backend = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        backend.no_truncation()
+        backend.no_padding()
+        return cls(backend, special)
+
+    def __call__(self, texts, add_special_tokens: bool = False, return_offsets_mapping: bool = True,
+                 **_: Any) -> dict[str, list]:
+        encs = self.backend.encode_batch(list(texts), add_special_tokens=add_special_tokens)
+        return {"input_ids": [e.ids for e in encs], "offset_mapping": [e.offsets for e in encs]}
+
+    def convert_tokens_to_ids(self, token: str) -> int | None:
+        return self.backend.token_to_id(token)
+
+
 # ---------------------------------------------------------------- the stage
 class NerTagger:
     """Tag entity spans in paragraphs with a token-classification model.
@@ -436,14 +505,18 @@ class NerTagger:
             raise UsageError(E_MODEL_FOLDER, f"no config.json in '{folder}'; pass a model folder "
                              "written by `jixiao train ner` or a Hugging Face checkpoint folder",
                              path=str(folder))
-        model_classes()
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        light = bool(onnx) and (folder / "tokenizer.json").is_file()
+        if light:  # ONNX Runtime runs the forward pass: neither torch nor transformers is imported
+            model, tokenizer = OnnxModelStub(folder), FastTokenizer.from_folder(folder)
+        else:
+            model_classes()
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-        quiet_transformers()
+            quiet_transformers()
 
-        tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        model = AutoModelForTokenClassification.from_pretrained(str(folder))
-        model.eval()
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+            model = AutoModelForTokenClassification.from_pretrained(str(folder))
+            model.eval()
         word_tok = None
         if uses_boundaries(model):
             from jixiao.tokenize import shared_tokenizer

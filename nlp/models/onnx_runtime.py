@@ -55,6 +55,10 @@ class OnnxForward:
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
+        if not num_threads:  # a worker of `jixiao extract --workers N` runs on one core
+            import os
+
+            num_threads = int(os.environ.get("JIXIAO_NUM_THREADS") or 0) or None
         if num_threads:
             opts.intra_op_num_threads = num_threads
             opts.inter_op_num_threads = 1

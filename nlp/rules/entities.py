@@ -38,7 +38,7 @@ HEADER_UNIT = HEADER_UNIT_ANY_RE
 HEADER_CELL_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(?P<unit>万元|亿元|千元|元|万人次|人次|万人|人|户|家|个|%)\s*[）)]")
 # Score cues in prose: "评价得分 89.15分", "得分4.91分", "最终评分96.18分", "自评得分93分"
 SCORE_CUE = re.compile(
-    r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
+    r"(?:评价得分|自评得分|综合得分|最终得分|最终评分|综合评分|评价分值|总得分|得分|总分)\s*(?:为|是|[:：])?\s*"
     r"(?P<val>\d+(?:\.\d+)?\s*分?)"
 )
 # A score awarded in running text: "得 2 分", "得10分" (not "得分" itself, handled above)
@@ -46,8 +46,9 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
-TARGET_CUE = re.compile(r"(?:预期指标值|年度指标值|预期目标值|目标值|指标值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
-                        + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
+TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|指标为)"
+                        r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
+                        + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t、]+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
 TARGET_NUMBER_CUE = re.compile(r"目标(?!值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
@@ -55,8 +56,17 @@ SCORED_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[）)]|\d{1,2}[、.．](?!\d))\s*
 # An indicator after its category: "满意度指标：享受待遇人员满意度 95%"
 NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,16}?)\s*(?=[≥≤<>]?\s*\d)")
 # A score breakdown: "具体得分情况为：项目决策9.21分、项目产出46.97分、项目效益40分"
-SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
-SCORE_LIST_ITEM = re.compile(r"[ \u3000]*[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
+SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分|得分分别为|得分依次为)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
+SCORE_LIST_ITEM = re.compile(r"[ \u3000]*(?:[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
+# Planned values in prose (ANNOTATION §7): 「控制在4.5%以内」, 「计划……达到6.5万人」, 「目标为：参保率稳定在95%以上」
+VALUE_EXPR = (r"(?P<val>[≥≤<>]?[ \u3000]*\d+(?:\.\d+)?[ \u3000]*(?:%|‰|万人次|人次|万人|万户|人|户|家|个|所|座|项|件|次|名|张)"
+              r"(?:以上|以内|以下|左右)?)(?!\d)")
+TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
+                           r"(?<!进度)计划(?!生育|实现|执行)|控制在)")
+PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|不低于|不超过|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
+# Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
+ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|全年(?:实际)?完成)[\u4e00-\u9fff]{0,8}?(?:为|达到?|[:：])?"
+                          r"|(?:全年)?实际(?:为|是|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
 ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
@@ -64,7 +74,7 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(收入|支出|结余|总额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|支出|结余|总额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -77,6 +87,8 @@ NAME_STOP = {
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|改革|[）)])$")
+# An average of a named count: 「享受待遇人数月平均数」, 「养老金领取人数全年平均数」
+AVERAGE_NAME = re.compile(r"(?<![\u4e00-\u9fff]{12})[\u4e00-\u9fff]{2,10}?(?:人数|人次|户数)(?:月|全年|年)?平均数")
 # Heads that a fund name does not qualify: "…基金" | "总收入", "…基金" | "待遇支出"
 BARE_HEAD = re.compile(r"^(总|累计|待遇|当期|当年|年末|滚存)")
 # A TARGET/ACTUAL table cell longer than this is narrative, not a value expression
@@ -129,8 +141,8 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
         if re.match(r"^\s*号", text[m.end():]):
             continue
         unit = m.group("unit")
-        if unit is None and not bare_numbers:
-            continue
+        if unit is None and not bare_numbers and not re.match(r"\s*/\s*[年月日人户次]", after):
+            continue  # a bare number in prose; 「500/年」 (its unit lost) stays an AMOUNT without UNIT
         if unit == "分" and re.match(r"^(?:之|钟|别|配|析|类|期|散|局|摊|解|批|管|布|担|工|段|成)", text[m.end():]):
             unit = None  # "分配", "分析": not the unit 分
             if not bare_numbers:
@@ -158,8 +170,23 @@ def prose_value_spans(text: str) -> list[Span]:
     for pat, typ in ((TARGET_CUE, "TARGET"), (TARGET_NUMBER_CUE, "TARGET"), (ACTUAL_CUE, "ACTUAL")):
         for m in pat.finditer(text):
             v = _value_span(text, *m.span("val"))
-            if v:
-                spans.append(Span(v[0], v[1], typ))
+            if not v:
+                continue
+            value = text[v[0]:v[1]]
+            inner = re.search(VALUE_EXPR, value) if re.match(r"[\u4e00-\u9fff]{2}", value) else None
+            if inner and not re.search(r"\d", value[:inner.start()]):  # 「新增护理床位120张」: the value only
+                v = (v[0] + inner.start("val"), v[0] + inner.end("val"))
+                value = text[v[0]:v[1]]
+            if pat is TARGET_CUE and "\t" in text and re.match(r"年初任务|目标任务|下达任务|指标为", m.group(0)):
+                continue  # prose cues only: 「年度目标任务完成」 is a table cell's name
+            if pat is TARGET_CUE and not re.search(r"\d", value) and (
+                    len(value) > 8 or not m.group("link") and re.match(r"[偏设按以未直原沿低高较]", value)):
+                continue  # 「目标值偏高」, 「指标值按上年完成数直接设定」: a comment, not a value
+            if re.match(r"[≥≤<>]?\s*\d", value) and "、" in value:
+                continue
+            spans.append(Span(v[0], v[1], typ))
+    if "\t" not in text:
+        spans.extend(_clause_values(text))
     if "\t" not in text:  # "分值 2 分，得 2 分": a score awarded in prose (scoring rules in tables are not)
         for m in AWARDED.finditer(text):
             s, e = _trim(text, *m.span("val"))
@@ -183,6 +210,34 @@ def prose_value_spans(text: str) -> list[Span]:
         s, e = _trim(text, *m.span("name"))
         spans.append(Span(s, e, "INDICATOR"))
     return spans
+
+
+def _clause_values(text: str) -> list[Span]:
+    """TARGET/ACTUAL values of prose clauses marked as planned or achieved (ANNOTATION §7).
+
+    >>> t = "城镇登记失业率控制在4.5%以内，实际为3.9%。"
+    >>> [(t[s.start:s.end], s.type) for s in _clause_values(t)]
+    [('4.5%以内', 'TARGET'), ('3.9%', 'ACTUAL')]
+    """
+    spans: list[Span] = []
+    for a, b in _clauses(text):
+        clause = text[a:b]
+        for m in ACHIEVED_CUE.finditer(clause):
+            spans.append(Span(a + m.start("aval"), a + m.end("aval"), "ACTUAL"))
+        planned = TARGET_CLAUSE.search(clause)
+        if not planned or re.search(r"(?:低于|高于|超过|未完成|差)[^，；。]{0,4}目标|完成目标|目标的", clause):
+            continue
+        stop = ACHIEVED_CUE.search(clause)
+        end = stop.start() if stop else len(clause)
+        for m in PLANNED_VALUE.finditer(clause, planned.start(), end):
+            s, e = m.span("val")
+            spans.append(Span(a + s, a + e, "TARGET"))
+    return [Span(*_trim(text, s.start, s.end), s.type) for s in spans]
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    cuts = [0] + [m.end() for m in re.finditer(r"[。；;！？]|[，,](?=[^，,。；;]{0,12}(?:实际|全年完成))", text)] + [len(text)]
+    return [(x, y) for x, y in zip(cuts, cuts[1:]) if y > x]
 
 
 def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]]) -> Span | None:
@@ -215,6 +270,11 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         s = before[0][1]
     while s < e and text[s] in "年月":
         s += 1
+    avg = AVERAGE_NAME.search(text, 0, e)
+    if avg and avg.end() == e and avg.start() < s:  # 「享受待遇人数月平均数」: the average of a named count
+        s = avg.start()
+        lead = re.match(r"(?:其中|全年|共有|共|平均|月均|以及|及|和)+", text[s:e])
+        s += lead.end() if lead else 0
     if text[s:e].endswith("费支出") and e - s > 4:  # "公务接待费支出 0.14万元": the item is 公务接待费
         e -= 2
     return Span(s, e, "INDICATOR") if e - s >= 2 else None
@@ -295,7 +355,7 @@ def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
 
 
 def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> list[Span]:
-    """Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR).
+    r"""Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR).
 
     >>> t = "参保人数\t≥27.5万人\t27.86万人\t15\t15"
     >>> [(t[s.start:s.end], s.type) for s in table_row_spans(t, {"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}, 0)]
@@ -379,6 +439,7 @@ def annotate_document(doc: Document) -> Document:
         if ctx is not None and ctx.transposed:
             label = next((c for c in cells if c.strip()), "")
             names_row = p.index in ctx.header_rows
+            spans = [sp for sp in spans if sp.type != "INDICATOR"]  # the row label (目标值, 分值) names no indicator
             spans = transposed_row_spans(text, None if names_row else classify_header(label), names_row) + spans
         elif ctx is not None and ctx.header is not None and p.index not in ctx.header_rows:
             shift = best_shift(ctx.header, cells, ctx.width)

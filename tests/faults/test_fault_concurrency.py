@@ -115,3 +115,32 @@ def test_two_real_processes_on_one_folder(inp):
     assert codes in ([0, 3], [0, 0])  # [0, 0]: the second started after the first had finished
     shas = [d["sha256"] for d in docs(out)]
     assert len(shas) == len(set(shas)) == 6
+
+
+def test_pid_check_where_flock_is_unavailable(cli, inp, monkeypatch):
+    """Without flock (Windows, some network file systems) the PID in the lock file decides."""
+    import socket
+
+    from jixiao import batch
+
+    monkeypatch.setattr(batch, "fcntl", None)
+    out = inp.parent / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = out / ".jixiao.lock"
+    lock.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}))
+    r = cli("extract", inp, "-o", out)
+    assert r.code == 3 and f"pid {os.getppid()}" in r.err, r
+    lock.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname()}))
+    r = cli("extract", inp, "-o", out)
+    assert r.code == 0 and f"stale lock of pid {dead.pid}" in r.err, r
+
+
+def test_resume_warns_about_duplicates_left_by_old_runs(cli, inp):
+    out = inp.parent / "out"
+    assert cli("extract", inp, "-o", out).code == 0
+    lines = (out / "extract.jsonl").read_text("utf-8").splitlines()
+    (out / "extract.jsonl").write_text("\n".join(lines + lines[:2]) + "\n", encoding="utf-8")
+    r = cli("extract", inp, "-o", out, "--resume")
+    assert r.code == 0 and "holds 2 duplicate record(s)" in r.err, r

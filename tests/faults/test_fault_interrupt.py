@@ -84,3 +84,21 @@ def test_real_ctrl_c_on_the_command(inp):
     assert p.returncode == 130, err
     assert "interrupted after" in err and "--resume" in err and "Traceback" not in err
     assert 0 < len(docs(out)) < 60
+
+
+def test_a_signal_during_a_write_waits_for_the_line(cli, inp, monkeypatch):
+    """SIGINT arriving while a document is written: the line is completed and counted, then the run stops."""
+    from jixiao.io import writers
+
+    real = writers.JsonlWriter.write
+
+    def write(self, doc):
+        if self.written == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # the handler defers it
+        return real(self, doc)
+
+    monkeypatch.setattr(writers.JsonlWriter, "write", write)
+    out = inp.parent / "out"
+    r = cli("extract", inp, "-o", out)
+    assert r.code == 130 and "2 documents" in r.err and "interrupted after 2 of 5" in r.err, r
+    assert len(docs(out)) == 2

@@ -33,7 +33,7 @@ def test_absurd_offsets_are_not_reanchored(cli, tmp_path):
 
 def test_near_offsets_are_still_reanchored(cli, tmp_path):
     r, out = _import(cli, tmp_path, _ls(tmp_path, 5, 11))
-    assert r.code == 0 and "re-anchored" in r.err.lower() or "E322" in r.err, r
+    assert r.code == 0 and "E322" in r.err, r  # re-anchored, with a warning
     (rec,) = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     assert rec["entities"] == [[4, 10, "AMOUNT"]]
 

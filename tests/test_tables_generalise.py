@@ -1,0 +1,206 @@
+"""Issue 13: indicator tables in layouts the seeds lack, typed values, and prose rules that generalise.
+
+Every fixture below was written for these tests (no text from a real report); each runs the rule stages
+only (structure → indicators → rule entities → prose linking), so the file stays fast.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from jixiao.doc import Document
+from jixiao.link import link_indicators
+from jixiao.normalize import met, typed_value
+from jixiao.rules.entities import annotate_document, extract_entities
+from jixiao.structure import (HeaderClassifier, classify_header, document_from_paragraphs, extract_indicators,
+                              header_map)
+
+
+def run(rows: list[str]) -> Document:
+    doc = document_from_paragraphs("t", rows)
+    extract_indicators(doc)
+    annotate_document(doc)
+    link_indicators(doc)
+    return doc
+
+
+def spans(doc: Document, para: int, typ: str) -> list[str]:
+    return [e.text for e in doc.entities if e.paragraph == para and e.type == typ]
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    return [(text[s:e], k) for s, e, k in extract_entities(text)]
+
+
+# --- 1. indicator tables in new layouts ------------------------------------------------------------------
+
+NATIONAL = [
+    "附表 某县2024年度农村公路养护补助项目支出绩效自评表",
+    "绩效指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+    "一级指标\t二级指标\t三级指标",
+    "产出指标\t数量指标\t养护农村公路里程\t≥520公里\t536公里\t20\t20\t无",
+    "产出指标\t时效指标\t养护工程完工时间\t2024年6月底前\t2024年7月中旬\t10\t7\t雨季提前，工期顺延",
+    "产出指标\t成本指标\t每公里养护成本\t≤500元\t488元\t10\t10\t—",
+    "效益指标\t社会效益指标\t群众出行条件\t明显改善\t明显改善\t20\t20\t—",
+    "满意度指标\t服务对象满意度指标\t沿线群众满意度\t≥95%\t93%\t10\t8\t个别路段施工扰民",
+]
+
+
+def test_national_self_evaluation_table_two_header_rows():
+    doc = run(NATIONAL)
+    recs = {r.name: r for r in doc.indicators}
+    assert set(recs) == {"养护农村公路里程", "养护工程完工时间", "每公里养护成本", "群众出行条件", "沿线群众满意度"}
+    r = recs["养护农村公路里程"]
+    assert (r.level1, r.level2, r.target, r.actual, r.weight, r.score) == (
+        "产出指标", "数量指标", "≥520公里", "536公里", Decimal(20), Decimal(20))
+    assert (r.target_value.comparator, r.target_value.number, r.target_value.unit, r.met) == ("≥", Decimal(520), "公里", True)
+    assert recs["沿线群众满意度"].met is False and recs["沿线群众满意度"].note == "个别路段施工扰民"
+    assert recs["每公里养护成本"].target_value.high == Decimal(500) and recs["每公里养护成本"].met is True
+    assert recs["群众出行条件"].target_value.qualitative and recs["群众出行条件"].met is True
+    assert recs["养护工程完工时间"].target_value.comparator == "≤" and recs["养护工程完工时间"].met is None
+    assert spans(doc, 3, "TARGET") == ["≥520公里"] and spans(doc, 3, "ACTUAL") == ["536公里"]
+    assert spans(doc, 3, "SCORE") == ["20"] and spans(doc, 3, "INDICATOR") == ["养护农村公路里程"]
+    assert spans(doc, 4, "TARGET") == ["2024年6月底前"] and spans(doc, 6, "ACTUAL") == ["明显改善"]
+
+
+def test_variant_headers_weight_and_rating():
+    doc = run(["指标名称\t指标值\t全年实际值\t权重\t评分",
+               "困难家庭救助户数\t≤500户\t468户\t30\t30",
+               "救助资金发放及时率\t100%\t100%\t30\t30",
+               "受助家庭满意度\t满意\t满意\t40\t38"])
+    assert header_map(["指标名称", "计划标准", "执行情况", "权重", "评分"]) == {
+        "name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}
+    r = doc.indicators[0]
+    assert (r.name, r.target, r.actual, r.weight, r.score, r.met) == (
+        "困难家庭救助户数", "≤500户", "468户", Decimal(30), Decimal(30), True)
+    assert doc.indicators[2].actual_value.text == "满意" and doc.indicators[2].score == Decimal(38)
+    assert spans(doc, 3, "SCORE") == ["38"]
+
+
+def test_target_only_table():
+    doc = run(["一级指标\t二级指标\t指标名称\t指标值",
+               "产出指标\t数量指标\t新建社区食堂数量\t≥12个",
+               "效益指标\t社会效益指标\t老年人就餐便利程度\t明显改善"])
+    assert [(r.name, r.target, r.actual) for r in doc.indicators] == [
+        ("新建社区食堂数量", "≥12个", None), ("老年人就餐便利程度", "明显改善", None)]
+    assert spans(doc, 2, "TARGET") == ["明显改善"]
+
+
+def test_transposed_table_with_units_in_header_cells():
+    doc = run(["项目\t培训人数（万人次）\t就业率（%）",
+               "年度目标值\t≥1.2\t≥60",
+               "实际完成值\t1.35\t64.8",
+               "得分\t10\t9.5"])
+    r = {x.name: x for x in doc.indicators}["培训人数"]
+    assert (r.target_value.number, r.target_value.unit, r.actual_value.number, r.score, r.met) == (
+        Decimal(12000), "人次", Decimal(13500), Decimal(10), True)
+    assert spans(doc, 0, "INDICATOR") == ["培训人数", "就业率"] and spans(doc, 0, "UNIT") == ["万人次", "%"]
+    assert spans(doc, 1, "TARGET") == ["≥1.2", "≥60"] and spans(doc, 3, "SCORE") == ["10", "9.5"]
+
+
+def test_header_cell_roles_lexicon_and_classifier():
+    assert classify_header("偏差原因分析及改进措施") == "note"
+    assert classify_header("1-6月实际完成值") == "actual"
+    assert classify_header("预算数（万元）") == "amount"
+    clf = HeaderClassifier.load()
+    assert clf is not None  # models/headers/model.json ships with the package
+    role, proba = clf.predict("全年完成数")
+    assert role in clf.labels and 0 <= proba <= 1
+
+
+# --- 2. score tables and prose scores -------------------------------------------------------------------
+
+def test_score_table_and_prose_scores():
+    doc = run(["评价内容\t分值\t评价得分", "项目决策\t20.00\t18.50", "项目过程\t20.00\t19.00"])
+    assert spans(doc, 1, "SCORE") == ["18.50"] and spans(doc, 2, "SCORE") == ["19.00"]
+    assert not doc.indicators  # categories are not indicators
+    assert ("91.20分", "SCORE") in tagged("经综合评价，该项目综合得分91.20分，等级为优。")
+    assert ("100分", "SCORE") in tagged("本单位自评得分为100分。")
+    assert ("92", "SCORE") in tagged("评价分值92，评价等级为优秀。")
+    assert ("95分", "SCORE") in tagged("经评审,该项目得分:95分.")
+    assert [x for x in tagged("各项得分分别为18分、27.5分、36分。") if x[1] == "SCORE"] == [
+        ("18分", "SCORE"), ("27.5分", "SCORE"), ("36分", "SCORE")]
+
+
+# --- 3. long qualified line items -----------------------------------------------------------------------
+
+def test_average_of_a_named_count_keeps_its_qualifier():
+    assert ("享受待遇人数月平均数", "INDICATOR") in tagged("全年享受待遇人数月平均数1.26万人。")
+
+
+# --- 4. targets and actuals marked in prose -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, target, actual", [
+    ("城镇登记失业率控制在3.5%以内，实际为3.1%。", "3.5%以内", "3.1%"),
+    ("年初任务数2400人，全年完成2562人。", "2400人", "2562人"),
+    ("计划全年发放助学金人数达到860人，实际完成872人。", "860人", "872人"),
+    ("目标任务:新增护理床位120张,全年完成126张.", "120张", "126张"),
+])
+def test_prose_targets_and_actuals(text, target, actual):
+    got = tagged(text)
+    assert (target, "TARGET") in got and (actual, "ACTUAL") in got
+
+
+def test_prose_comments_on_targets_are_not_values():
+    assert not [x for x in tagged("部分指标的目标值偏高，未结合实际测算。") if x[1] == "TARGET"]
+    assert not [x for x in tagged("执行率每低于目标值1个百分点扣0.5分。") if x[1] == "TARGET"]
+
+
+# --- 5. money: header units, separators, masks ----------------------------------------------------------
+
+def _yuan(doc: Document, para: int) -> list[str]:
+    return [str(e.value_yuan) for e in doc.entities if e.paragraph == para and e.type == "AMOUNT"
+            and e.value_yuan is not None]
+
+
+def test_units_in_header_cells_title_rows_and_spaced_separators():
+    doc = run(["支出项目\t金额（万元）\t占比", "设备购置\t126.5\t40%", "人员培训\t1 880.25\t60%"])
+    assert _yuan(doc, 1) == ["1265000"] and _yuan(doc, 2) == ["18802500"]
+    doc = run(["表3 补助发放情况（金额单位:元）", "补助类别\t发放金额", "护理补贴\t356,800"])
+    assert _yuan(doc, 2) == ["356800"]
+    assert ("12 846.5", "AMOUNT") in tagged("下达补助资金12 846.5 万元，已全部拨付。")
+
+
+def test_masked_and_unitless_numbers_are_not_guessed():
+    assert not [x for x in tagged("涉及资金**万元，已追回。") if x[1] == "AMOUNT"]
+    doc = run(["培训补贴按500/年标准发放，全年覆盖3个乡镇。"])
+    amount = next(e for e in doc.entities if e.text == "500")
+    assert amount.unit is None and amount.value_yuan is None
+
+
+# --- typed values and the output contract ---------------------------------------------------------------
+
+def test_typed_values_and_met():
+    assert typed_value("95%-105%").to_dict() == {"text": "95%-105%", "number": "95", "unit": "%",
+                                                 "comparator": "range", "low": "95", "high": "105"}
+    assert met(typed_value("95%-105%"), typed_value("98.2%", role="actual")) is True
+    assert met(typed_value("≥90%"), typed_value("满意", role="actual")) is None
+    assert met(typed_value("≥3万人"), typed_value("2.9万人", role="actual")) is False
+    assert typed_value("是").qualitative and typed_value(None) is None
+
+
+def test_output_contract_keeps_string_fields_and_adds_typed_ones():
+    d = run(NATIONAL).to_dict()["indicators"][0]
+    assert d["target"] == "≥520公里" and d["score"] == "20"
+    assert d["target_value"] == {"text": "≥520公里", "number": "520", "unit": "公里", "comparator": "≥",
+                                 "low": "520", "high": None}
+    assert d["actual_value"]["number"] == "536" and d["score_value"]["number"] == "20" and d["met"] is True
+
+
+def test_excel_indicators_sheet_has_numeric_target_and_actual_columns(tmp_path):
+    import json
+
+    import openpyxl
+
+    from jixiao.io.writers import write_tables
+
+    jsonl = tmp_path / "extract.jsonl"
+    jsonl.write_text(json.dumps(run(NATIONAL).to_dict(), ensure_ascii=False) + "\n", encoding="utf-8")
+    write_tables(jsonl, tmp_path, {"xlsx"}, lang="en")
+    ws = openpyxl.load_workbook(tmp_path / "extract.xlsx")["indicators"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    first = dict(zip(head, rows[1]))
+    assert (first["target_number"], first["target_unit"], first["target_comparator"]) == (520, "公里", "≥")
+    assert (first["actual_number"], first["met"]) == (536, "是")
