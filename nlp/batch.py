@@ -47,6 +47,7 @@ from jixiao.errors import (
     E_NOT_REPORT,
     E_OUTPUT_PATH,
     E_OUTPUT_WRITE,
+    E_UNEXPECTED,
     JixiaoError,
     UsageError,
 )
@@ -235,7 +236,7 @@ def _loop(paths, ids, out: Path, pipeline, summary: BatchSummary, writer, errors
                     except JixiaoError as exc:
                         fail(source, exc.code, exc.message)
                     except Exception as exc:  # a bug must not lose the batch either
-                        fail(source, "E149", f"unexpected error {type(exc).__name__}: {exc}; please report it")
+                        fail(source, E_UNEXPECTED, f"unexpected error {type(exc).__name__}: {exc}; please report it")
                     if not counted:
                         summary.processed += 1
                     if bar:

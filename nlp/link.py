@@ -53,6 +53,10 @@ def link_indicators(doc: Document) -> Document:
     by_para: dict[int, list[Entity]] = defaultdict(list)
     for e in doc.entities:
         by_para[e.paragraph].append(e)
+    by_name: dict[str, list[Indicator]] = defaultdict(list)  # name key -> records, in document order
+    for r in doc.indicators:                                  # (a scan per record was quadratic in large reports)
+        if r.name:
+            by_name[_key(r.name)].append(r)
     for p in doc.paragraphs:
         if p.kind != "text" or "\t" in p.text or p.index not in by_para:
             continue
@@ -82,9 +86,11 @@ def link_indicators(doc: Document) -> Document:
         for rec in local.values():
             if not (rec.target or rec.actual or rec.score is not None):
                 continue
-            same = _same_record(doc.indicators, rec)
+            same = _same_record(by_name.get(_key(rec.name), []), rec)
             if same is None:
                 doc.indicators.append(rec)
+                if rec.name:
+                    by_name[_key(rec.name)].append(rec)
                 continue
             same.weight = same.weight if same.weight is not None else rec.weight
             same.score = same.score if same.score is not None else rec.score

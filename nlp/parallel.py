@@ -3,7 +3,7 @@
 The batch loop of :mod:`jixiao.batch` stays the one place that decides what is written (duplicates,
 ``--resume`` skips, ``doc_id`` suffixes, errors.jsonl, interrupts, tables). In a multi-worker run
 it is handed a :class:`WorkerPipeline` instead of a :class:`jixiao.pipeline.Pipeline`: worker
-processes (``spawn``, each loading the pipeline once) read and extract the inputs *ahead* of the
+processes read and extract the inputs *ahead* of the
 loop, a bounded window of documents at a time, and the loop takes their results **in input
 order**. So the output is the one-worker output, line for line, whatever the number of workers:
 
@@ -18,8 +18,10 @@ order**. So the output is the one-worker output, line for line, whatever the num
 * interrupts: Ctrl-C / SIGTERM reach the loop (workers ignore SIGINT); the loop stops after the
   document being written, the workers are stopped, and ``--resume`` finishes the run.
 
-Models are loaded once per worker; ONNX Runtime and torch use one thread per worker
-(``JIXIAO_NUM_THREADS``), so N workers use N cores.
+Models are loaded once per worker: on Linux the coordinator loads and warms the pipeline once and
+the workers are forked from it (they start at once and share the models' memory copy-on-write);
+elsewhere (or ``JIXIAO_START_METHOD=spawn``) each spawned worker loads it. ONNX Runtime uses one
+thread per worker (``JIXIAO_NUM_THREADS``), so N workers use N cores.
 
 >>> default_workers() >= 1
 True
@@ -29,15 +31,15 @@ True
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import E_UNEXPECTED as E_WORKER  # the code of an unexpected error of one document
+from jixiao.errors import E_WORKERS_OPTION, JixiaoError, UsageError
 
-E_WORKER = "E149"          # the same code as an unexpected error of one document in batch.py
-E_WORKERS_OPTION = "E145"  # --workers below 1
 THREADS_ENV = "JIXIAO_NUM_THREADS"
 
 
@@ -65,19 +67,58 @@ _PIPELINE: Any = None
 _SKIP: frozenset[str] = frozenset()
 
 
-def _init_worker(pipeline_path: str | None, skip: frozenset[str], threads: int) -> None:
+def _init_worker(pipeline_path: str | None, skip: frozenset[str], threads: int, forked: bool = False) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
     os.environ[THREADS_ENV] = str(threads)
     global _PIPELINE, _SKIP
     _SKIP = skip
+    if forked:  # the coordinator's pipeline, loaded and warmed before the fork (shared copy-on-write)
+        return
     try:
         from jixiao.pipeline import load_pipeline
 
         _PIPELINE = load_pipeline(pipeline_path)
     except Exception as exc:  # reported by the first task (a usage error: exit 2)
         _PIPELINE = exc
+
+
+def start_method() -> str:
+    """``fork`` where it is safe and cheap (Linux: the workers inherit the loaded, warmed pipeline
+    and start at once), else ``spawn`` (each worker loads the pipeline). ``JIXIAO_START_METHOD``
+    overrides."""
+    import multiprocessing as mp
+
+    wanted = os.environ.get("JIXIAO_START_METHOD")
+    if wanted in mp.get_all_start_methods():
+        return wanted
+    return "fork" if sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods() else "spawn"
+
+
+WARM_UP_TEXT = ("某市财政局2020年度专项资金绩效评价报告\n一、项目概况\n项目资金8684万元，预算执行率98.5%。\n"
+                "二、存在问题\n一是管理不够规范。\n三、建议\n加强资金管理。")
+
+
+def load_warm_pipeline(pipeline_path: str | None, threads: int = 1) -> Any:
+    """The pipeline with ``threads`` ONNX Runtime threads, run once on a small report so that every
+    lazy load (jieba's dictionary, the gazetteer, scipy) is done before workers are forked."""
+    from jixiao.pipeline import document_from_text, load_pipeline
+
+    old = {k: os.environ.get(k) for k in (THREADS_ENV, "TOKENIZERS_PARALLELISM")}
+    os.environ[THREADS_ENV] = str(threads)
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"  # no Rust thread pool to inherit across fork
+    try:
+        pipeline = load_pipeline(pipeline_path)
+        pipeline(document_from_text(WARM_UP_TEXT))
+    finally:
+        for k, v in old.items():
+            if k == THREADS_ENV:
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return pipeline
 
 
 def _worker_notes() -> list[str] | tuple:
@@ -154,13 +195,14 @@ class WorkerPipeline:
     def __init__(self, paths: Sequence[Any], *, workers: int, pipeline_path: str | None = None,
                  limits: Any = None, skip_sha256: Callable[[], set[str]] | None = None,
                  doc_ids: Callable[[str], str | None] | None = None, window: int | None = None,
-                 threads_per_worker: int = 1):
+                 threads_per_worker: int = 1, pipeline: Any = None):
         self.paths = [p for p in paths]
         self.workers = workers
         self.pipeline_path = pipeline_path
         self.limits = limits
         self.window = window or 4 * workers
         self.threads = threads_per_worker
+        self.pipeline = pipeline  # loaded here: workers are forked from this process
         self._skip_sha256 = skip_sha256
         self._doc_ids = doc_ids
         self._executor = None
@@ -180,14 +222,20 @@ class WorkerPipeline:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        global _PIPELINE, _SKIP
         if self._skip is None:
             self._skip = frozenset(self._skip_sha256() if self._skip_sha256 else ())
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # no oversubscription
             os.environ.setdefault(var, str(self.threads))
-        self._executor = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+        forked = self.pipeline is not None
+        if forked:
+            _PIPELINE, _SKIP = self.pipeline, self._skip
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("fork" if forked else "spawn"),
                                              initializer=_init_worker,
-                                             initargs=(self.pipeline_path, self._skip, self.threads))
+                                             initargs=(self.pipeline_path, self._skip, self.threads, forked))
         self._started = True
+        if forked:  # fork every worker now, from this thread, before the loop starts a progress thread
+            self._executor.submit(os.getpid).result()
 
     def _submit(self, i: int) -> Any:
         from jixiao.io.readers import display_path
@@ -244,15 +292,19 @@ class WorkerPipeline:
     # -- what the batch loop calls ---------------------------------------------------------
     @property
     def notes(self) -> list[str]:
-        """The stages' notes, from a worker (which also surfaces a bad manifest: exit 2)."""
+        """The stages' notes (from a worker when spawned, which also surfaces a bad manifest: exit 2);
+        the workers are started here, before the batch loop."""
         if self._notes is None:
             if not self._started:
                 self._start()
-            out = self._executor.submit(_worker_notes).result()
-            if isinstance(out, tuple):
-                self.close()
-                raise unpack_error(out)
-            self._notes = out
+            if self.pipeline is not None:
+                self._notes = list(self.pipeline.notes)
+            else:
+                out = self._executor.submit(_worker_notes).result()
+                if isinstance(out, tuple):
+                    self.close()
+                    raise unpack_error(out)
+                self._notes = out
         return self._notes
 
     def read_document(self, path: Any, *, limits: Any = None, doc_id: str | None = None) -> Any:
@@ -277,9 +329,11 @@ class WorkerPipeline:
         cur = self._current
         if cur is None or cur[1][0] != "ok" or cur[1][1].sha256 != getattr(doc, "sha256", None):
             if cur is not None and cur[1][0] == "read":  # asked for a document the workers skipped
-                from jixiao.pipeline import load_pipeline
+                if self.pipeline is None:
+                    from jixiao.pipeline import load_pipeline
 
-                return load_pipeline(self.pipeline_path)(doc)
+                    self.pipeline = load_pipeline(self.pipeline_path)
+                return self.pipeline(doc)
             raise JixiaoError(E_WORKER, "internal error: no worker result for this document; please report it",
                               path=getattr(doc, "source", None))
         result = cur[1][2]
@@ -353,7 +407,8 @@ def worker_pipeline(paths: Sequence[Any], out_dir: str | Path, *, workers: int, 
     from jixiao.io.readers import unique_doc_ids
 
     ids = unique_doc_ids(list(paths))
-    return WorkerPipeline(paths, workers=workers, pipeline_path=pipeline_path, limits=limits,
+    pipeline = load_warm_pipeline(pipeline_path) if start_method() == "fork" else None
+    return WorkerPipeline(paths, workers=workers, pipeline_path=pipeline_path, limits=limits, pipeline=pipeline,
                           skip_sha256=(lambda: output_sha256(out_dir)) if resume else None, doc_ids=ids.get)
 
 
@@ -381,4 +436,5 @@ def extraction_pipeline(paths: Sequence[Any], out_dir: str | Path, *, pipeline_p
 
 
 __all__ = ["WorkerPipeline", "extraction_pipeline", "default_workers", "plan_workers", "worker_pipeline", "output_sha256",
-           "unpack_error", "pack_error", "THREADS_ENV"]
+           "unpack_error", "pack_error", "THREADS_ENV", "start_method",
+           "load_warm_pipeline"]

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from jixiao.doc import Document, document_from_raw, paragraph_records  # noqa: F401  (re-exported)
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import (
+    E_MANIFEST_MISSING, E_MANIFEST_SHAPE, E_PIPELINE_INPUT, E_STAGE_FAILED, E_STAGE_SPEC, E_STAGE_TYPE,
+    JixiaoError, UsageError,
+)
 from jixiao.paths import config_path, resolve
 from jixiao.structure import document_from_paragraphs  # noqa: F401  (re-exported)
 
@@ -46,9 +49,9 @@ class StageSpec:
     def from_dict(cls, d: dict[str, Any], where: str) -> "StageSpec":
         unknown = set(d) - {"name", "type", "path", "options"}
         if unknown or "type" not in d:
-            raise UsageError("E020", f"{where}: a stage needs 'type' (and may have name, path, options); got {sorted(d)}")
+            raise UsageError(E_STAGE_SPEC, f"{where}: a stage needs 'type' (and may have name, path, options); got {sorted(d)}")
         if d["type"] not in _REGISTRY:
-            raise UsageError("E021", f"{where}: unknown stage type {d['type']!r}; known types: {', '.join(stage_types())}")
+            raise UsageError(E_STAGE_TYPE, f"{where}: unknown stage type {d['type']!r}; known types: {', '.join(stage_types())}")
         return cls(name=d.get("name", d["type"].split(".")[0]), type=d["type"], path=d.get("path"), options=d.get("options") or {})
 
 
@@ -92,7 +95,7 @@ class Pipeline:
             except JixiaoError:
                 raise
             except Exception as exc:  # name the stage and the document, keep the cause
-                raise JixiaoError("E030", f"stage '{name}' failed: {type(exc).__name__}: {exc}", path=doc.source) from exc
+                raise JixiaoError(E_STAGE_FAILED, f"stage '{name}' failed: {type(exc).__name__}: {exc}", path=doc.source) from exc
         return doc
 
     def pipe(self, docs: Iterable[Any], batch_size: int = 16, disable: Iterable[str] = ()) -> Iterator[Document]:
@@ -132,7 +135,7 @@ def as_document(x: Any) -> Document:
         return document_from_raw(read_document(x))
     if isinstance(x, str):
         return document_from_text(str(x))
-    raise UsageError("E024", f"a pipeline input is a Document, a str (text or file path), a pathlib.Path "
+    raise UsageError(E_PIPELINE_INPUT, f"a pipeline input is a Document, a str (text or file path), a pathlib.Path "
                      f"or a list of those; got {type(x).__name__}")
 
 
@@ -165,10 +168,10 @@ def load_pipeline(path: str | Path | None = None, overrides: dict[str, str] | No
     if p.is_dir():
         p = p / "pipeline.json"
     if not p.exists():
-        raise UsageError("E022", f"pipeline manifest {p} not found; pass --pipeline FILE or restore configs/pipeline.yaml")
+        raise UsageError(E_MANIFEST_MISSING, f"pipeline manifest {p} not found; pass --pipeline FILE or restore configs/pipeline.yaml")
     data = json.loads(p.read_text("utf-8")) if p.suffix == ".json" else yaml.safe_load(p.read_text("utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("stages"), list):
-        raise UsageError("E023", f"{p}: expected a mapping with a 'stages' list")
+        raise UsageError(E_MANIFEST_SHAPE, f"{p}: expected a mapping with a 'stages' list")
     specs = [StageSpec.from_dict(d, f"{p}: stage {i}") for i, d in enumerate(data["stages"])]
     for key, value in (overrides or {}).items():  # "--stage.ner.path models/x"
         name, _, attr = key.partition(".")

@@ -30,10 +30,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import E_RAY, JixiaoError, UsageError
 from jixiao.parallel import E_WORKER, E_WORKERS_OPTION, default_workers, output_sha256, unpack_error
 
-E_RAY = "E146"  # ray missing or the cluster cannot be reached
 MANIFEST = "ray_manifest.json"
 
 

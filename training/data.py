@@ -20,13 +20,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import UsageError
+from jixiao.errors import E_NO_CORPUS_TEXT as E_NO_TEXT  # noqa: F401  (re-exported)
+from jixiao.errors import E_NO_GOLD, E_TRAIN_DATA as E_BAD_DATA, E_WEAK_LABELS, UsageError  # noqa: F401
 from jixiao.models.ner import (ENTITY_TYPES, Encoded, encode_texts, make_windows, may_contain_entity,
                             rule_spans_for_texts, span_tags)
 
-E_NO_GOLD = "E410"        # gold folder empty / missing
-E_NO_TEXT = "E411"        # no readable text under a pretraining / weak-label folder
-E_BAD_DATA = "E412"       # an extra --data file is not ANNOTATION-format JSONL
 TEXT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 
 
@@ -56,22 +54,12 @@ def read_records(path: str | Path) -> list[dict]:
 
 
 def read_gold(folder: str | Path) -> dict[str, list[dict]]:
-    """``{doc_id: records}`` of ``folder/*.jsonl``, records in paragraph order.
-
-    Raises E410 when the folder has no gold file.
+    """``{doc_id: records}`` of ``folder/*.jsonl``, records in paragraph order: the gold reader of the
+    package, :func:`jixiao.evaluation.load_gold` (validated; E350 naming the folder when it has no gold file).
     """
-    folder = Path(folder)
-    files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
-    if not files:
-        raise UsageError(E_NO_GOLD, f"no gold label files in '{folder}'; create corpus/gold/"
-                         "<doc_id>.jsonl (ANNOTATION.md §6) or pass --data", path=str(folder))
-    gold: dict[str, list[dict]] = {}
-    for f in files:
-        recs = read_records(f)
-        gold.setdefault(recs[0]["doc_id"] if recs else f.stem, []).extend(recs)
-    for recs in gold.values():
-        recs.sort(key=lambda r: r.get("para", 0))
-    return gold
+    from jixiao.evaluation import load_gold
+
+    return load_gold(Path(folder))
 
 
 def document_paragraphs(path: str | Path) -> list[str]:
@@ -220,7 +208,7 @@ def rules_pipeline():
     try:
         from jixiao.pipeline import load_pipeline
     except ImportError as exc:
-        raise UsageError("E413", f"weak labels need the rule pipeline (jixiao.pipeline): {exc}") from exc
+        raise UsageError(E_WEAK_LABELS, f"weak labels need the rule pipeline (jixiao.pipeline): {exc}") from exc
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rules.yaml"
         path.write_text(RULES_MANIFEST, encoding="utf-8")

@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import E_CONFIG, UsageError
+from jixiao.errors import E_BASE_MODEL, E_CONFIG, E_NO_EXAMPLES, UsageError
+from jixiao.errors import E_TRAIN_OUT as E_OUT  # noqa: F401  (re-exported)
 from training.card import with_card_header
 from training.config import config_dict, config_from_dict, load_config
 from training.loop import epoch_line, optimizer_step
 from jixiao.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
                             model_classes, uses_rules)
-
-E_BASE_MODEL = "E421"    # --base-model folder unusable
-E_OUT = "E422"           # output folder problem
 
 
 # ---------------------------------------------------------------- typed config
@@ -335,7 +333,7 @@ def fit(cfg: NerConfig, records: list[dict], *, base: str | None = None, progres
                              max_length=max_len, only_possible=cfg.data.only_possible,
                              rule_features=use_r)
     if not len(examples):
-        raise UsageError("E414", "no training example: the data has no paragraph with text")
+        raise UsageError(E_NO_EXAMPLES, "no training example: the data has no paragraph with text")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     history = train_loop(model, examples, cfg.train, pad_id, use_boundaries=use_b, use_rules=use_r,
                          progress=progress, desc=desc)

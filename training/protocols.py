@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import UsageError
+from jixiao.errors import E_FOLDS, E_NO_CORPUS, UsageError
 
 PROTOCOLS = ("seeds_lodo", "corpus_loko", "transfer")
 TITLES = {
@@ -48,7 +48,6 @@ TITLES = {
                    "development signal on our own writing",
     "transfer": "Transfer: trained on the written corpus alone, tested on the real seed reports",
 }
-E_NO_CORPUS = "E413"      # the written corpus folder lacks gold/ or documents.json
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def make_protocol(data: Data, name: str) -> Protocol:
     folds: list[Fold] = []
     if name == "seeds_lodo":
         if len(seeds) < 2 and not corpus:
-            raise UsageError("E360", "seeds_lodo needs at least two seed documents or a corpus")
+            raise UsageError(E_FOLDS, "seeds_lodo needs at least two seed documents or a corpus")
         for s in seeds:
             folds.append(Fold(s, tuple(sorted(set(seeds) - {s}) + corpus), (s,)))
     elif name == "corpus_loko":
@@ -145,7 +144,7 @@ def make_protocol(data: Data, name: str) -> Protocol:
         if corpus and seeds:
             folds.append(Fold("transfer", tuple(corpus), tuple(seeds)))
     else:
-        raise UsageError("E360", f"unknown protocol {name!r}; choose from {', '.join(PROTOCOLS)}")
+        raise UsageError(E_FOLDS, f"unknown protocol {name!r}; choose from {', '.join(PROTOCOLS)}")
     return Protocol(name, TITLES[name], folds)
 
 

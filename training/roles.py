@@ -93,6 +93,9 @@ def unit_scores(gold: Sequence[str | None], pred: Sequence[str | None]) -> dict[
     """
     from sklearn.metrics import precision_recall_fscore_support
 
+    if not gold:  # a fold whose documents hold no role paragraph (e.g. a targets-only form)
+        return {"macro_f1": 0.0, "per_role": {r: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+                                              for r in ROLES}}
     g = [r or NONE for r in gold]
     p = [r or NONE for r in pred]
     P, R, F, S = precision_recall_fscore_support(g, p, labels=list(ROLES), zero_division=0)

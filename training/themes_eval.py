@@ -132,19 +132,12 @@ def _confusion(truth: Sequence[str], pred: Sequence[str], summary: Mapping[str, 
 
 
 def gold_themes(folder: str) -> dict[tuple[str, int], list[str]]:
-    """``themes`` of the gold records in ``folder`` (the reader of :mod:`jixiao.evaluation` keeps
-    only labels, roles and entities)."""
-    import json
-    from pathlib import Path
+    """``themes`` of the gold records in ``folder`` (read with :func:`jixiao.evaluation.load_gold`,
+    which keeps the extra keys of a record)."""
+    from jixiao.evaluation import load_gold
 
-    out: dict[tuple[str, int], list[str]] = {}
-    for f in sorted(Path(folder).glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if r.get("themes"):
-                    out[(r.get("doc_id") or f.stem, int(r["para"]))] = list(r["themes"])
-    return out
+    return {(doc_id, int(r["para"])): list(r["themes"])
+            for doc_id, records in load_gold(folder).items() for r in records if r.get("themes")}
 
 
 def run_themes_eval(corpus: str = "corpus/written", summarize_config: str = "configs/summarize.yaml",

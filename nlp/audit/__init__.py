@@ -19,10 +19,7 @@ from jixiao.audit import checks as _checks  # noqa: F401  (registers the checks)
 from jixiao.audit.grades import GradeBands, default_bands, load_bands
 from jixiao.audit.registry import CHECKS, KINDS, AuditContext, Finding, register_check
 from jixiao.audit.view import DocView
-from jixiao.errors import UsageError
-
-#: Error code of the audit command (unknown check names, unreadable findings).
-E_AUDIT = "E711"
+from jixiao.errors import E_AUDIT, UsageError
 
 
 def audit_document(doc: Mapping[str, Any], *, checks: Sequence[str] | None = None,

@@ -13,11 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import UsageError
+from jixiao.errors import E_GRADES, UsageError
 from jixiao.paths import config_path, resolve
-
-#: Error code of a grade band file that cannot be used.
-E_GRADES = "E710"
 
 
 @dataclass(frozen=True)

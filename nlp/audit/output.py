@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from jixiao.audit.registry import Finding
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import E_AUDIT, E_AUDIT_WRITE, JixiaoError, UsageError
 
 FILES = {"jsonl": "findings.jsonl", "xlsx": "audit.xlsx", "json": "audit.json"}
 QUOTE_CHARS = 160  # characters of context kept either side of the evidence in a quote
@@ -32,9 +32,9 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise UsageError("E711", "input not found; pass the extract.jsonl that `jixiao extract` wrote", path=str(p))
+            raise UsageError(E_AUDIT, "input not found; pass the extract.jsonl that `jixiao extract` wrote", path=str(p))
     if not out:
-        raise UsageError("E711", "no .jsonl input found")
+        raise UsageError(E_AUDIT, "no .jsonl input found")
     return out
 
 
@@ -48,10 +48,10 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
                 try:
                     doc = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise UsageError("E711", f"line {number} is not JSON ({exc.msg}); pass extraction output",
+                    raise UsageError(E_AUDIT, f"line {number} is not JSON ({exc.msg}); pass extraction output",
                                      path=str(path)) from None
                 if not isinstance(doc, dict) or "paragraphs" not in doc or "doc_id" not in doc:
-                    raise UsageError("E711", f"line {number} is not an extracted document (no doc_id/paragraphs)",
+                    raise UsageError(E_AUDIT, f"line {number} is not an extracted document (no doc_id/paragraphs)",
                                      path=str(path))
                 yield doc
 
@@ -102,7 +102,7 @@ def write_findings(records: Sequence[Mapping[str, Any]], out_dir: str | Path, *,
                                  encoding="utf-8")
         write_excel(records, paths["xlsx"])
     except OSError as exc:
-        raise JixiaoError("E712", f"cannot write the audit ({exc.strerror}); choose another -o", path=str(out)) from exc
+        raise JixiaoError(E_AUDIT_WRITE, f"cannot write the audit ({exc.strerror}); choose another -o", path=str(out)) from exc
     return paths
 
 
@@ -156,7 +156,7 @@ def load_findings(path: str | Path) -> list[dict[str, Any]]:
     if p.is_dir():
         p = p / FILES["jsonl"]
     if not p.is_file():
-        raise UsageError("E711", "no audit findings here; run `jixiao audit OUT.jsonl -o DIR` first", path=str(p))
+        raise UsageError(E_AUDIT, "no audit findings here; run `jixiao audit OUT.jsonl -o DIR` first", path=str(p))
     return [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import E_CONFIG, JixiaoError, UsageError
 
 #: Extra words after the options are dotted config overrides (``--train.epochs 5``).
 EXTRA_ARGS = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -60,7 +60,7 @@ def dotted_overrides(args: list[str]) -> list[str]:
     while i < len(args):
         a = args[i]
         if not a.startswith("--") or "." not in a:
-            raise UsageError("E420", f"unexpected argument '{a}'; config overrides look like "
+            raise UsageError(E_CONFIG, f"unexpected argument '{a}'; config overrides look like "
                              "--section.key value (e.g. --train.epochs 5)")
         if "=" in a:
             out.append(a[2:])
@@ -69,7 +69,7 @@ def dotted_overrides(args: list[str]) -> list[str]:
             out.append(f"{a[2:]}={args[i + 1]}")
             i += 2
         else:
-            raise UsageError("E420", f"override '{a}' has no value")
+            raise UsageError(E_CONFIG, f"override '{a}' has no value")
     return out
 
 

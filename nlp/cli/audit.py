@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from jixiao.cli.app import app
+from jixiao.errors import E_AUDIT
 
 
 @app.command("audit")
@@ -39,7 +40,7 @@ def audit(
             console.print(f"{name:22} {spec.kind:11} {spec.description}")
         return
     if not inputs:
-        raise UsageError("E711", "give the extraction output to audit, e.g. `jixiao audit out/extract.jsonl -o audit/`")
+        raise UsageError(E_AUDIT, "give the extraction output to audit, e.g. `jixiao audit out/extract.jsonl -o audit/`")
     bands = load_bands(grades)
     records, n_docs = [], 0
     for doc in read_documents(inputs):

@@ -9,7 +9,7 @@ import typer
 
 from jixiao.cli.app import app
 from jixiao.paths import resolve
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import E_EVAL_SOURCE, E_NO_PIPELINE, JixiaoError, UsageError
 
 
 @app.command("eval")
@@ -29,13 +29,13 @@ def eval_command(
     from jixiao import evaluation
 
     if (pred is None) == (not pipeline):
-        raise UsageError("E358", "give exactly one of --pred FILE and --pipeline")
+        raise UsageError(E_EVAL_SOURCE, "give exactly one of --pred FILE and --pipeline")
     gold_records = evaluation.load_gold(resolve(gold))
     if pipeline:
         try:
             from jixiao.pipeline import load_pipeline
         except ImportError as exc:
-            raise JixiaoError("E359", f"the pipeline cannot be run ({exc}); install the package fully "
+            raise JixiaoError(E_NO_PIPELINE, f"the pipeline cannot be run ({exc}); install the package fully "
                               "or evaluate a file with --pred") from exc
         pipe = load_pipeline(resolve(manifest))
         if any(s.path for s in pipe.specs):

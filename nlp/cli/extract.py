@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from jixiao.cli.app import app
+from jixiao.errors import E_DUPLICATE
 
 
 class TableFormat(str, Enum):
@@ -76,7 +77,7 @@ def extract(
     for source, code, message in s.failures:
         line(f"  {code}: {source}: {message}")
     for source, first in s.duplicates:
-        line(f"  E150: {source}: duplicate of {first} (same content); not written again")
+        line(f"  {E_DUPLICATE}: {source}: duplicate of {first} (same content); not written again")
     for warning in s.warnings:
         line(f"  warning {warning}")
     if s.output_error:

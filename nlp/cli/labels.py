@@ -193,7 +193,7 @@ def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label St
         typer.echo(f"{E_NOTHING}: no annotated paragraph in {file}{hint}; nothing written", err=True)
         raise typer.Exit(1)
     if unannotated:
-        typer.echo(f"{unannotated} task(s) without a human annotation were not imported (E325)",
+        typer.echo(f"{unannotated} task(s) without a human annotation were not imported ({E_NO_ANNOTATION})",
                    err=True)
     write_label_file(result.records, output)
     typer.echo(f"wrote {len(result.records)} paragraph(s) to {output}", err=True)

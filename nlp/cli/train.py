@@ -14,6 +14,7 @@ from typing import List, Optional
 import typer
 
 from jixiao.cli.app import EXTRA_ARGS, app, cv_app, dotted_overrides, train_app, write_json
+from jixiao.errors import E_DATA_PATH
 from jixiao.paths import USER_MODELS
 
 _CLS_CONFIG = typer.Option(Path("configs/cls.yaml"), "--config", help="YAML config (configs/cls.yaml).")
@@ -31,7 +32,7 @@ def _use_data(cfg, data: List[Path]) -> None:
 
     missing = [str(d) for d in data if not d.exists()]
     if missing:
-        raise UsageError("E026", f"--data: no such file or folder: {', '.join(missing)}")
+        raise UsageError(E_DATA_PATH, f"--data: no such file or folder: {', '.join(missing)}")
     cfg.gold = None
     cfg.corpus = None
     cfg.data = [str(d) for d in data]

@@ -1,6 +1,6 @@
 """Input and output layers: read report files into text, write the output contract and tables.
 
-Error codes of this package (E100–E149):
+Error codes of input, output and the batch (E100–E169; defined in :mod:`jixiao.errors`):
 
 ====  =====================================================================
 E100  unsupported format (.doc, .wps, ...; the message says how to convert)
@@ -27,7 +27,10 @@ E142  output cannot be written (disk full, permissions)
 E143  JSONL that does not follow the output contract / is missing
 E144  (usage) the output folder is a file, or -o ""
 E145  too many rows for an Excel sheet
-E149  unexpected error while processing a file (logged by ErrorLog)
+E146  (usage) unknown table language
+E147  (usage) --workers below 1, an unknown --engine, --address without --engine ray
+E148  ray missing or the Ray cluster cannot be reached
+E149  unexpected error while processing a file (logged by ErrorLog; a worker's internal error)
 E150  duplicate: same content as an earlier input of the run (logged, not a failure)
 E151  file name not valid UTF-8 (warning; named with \\xNN escapes)
 E152  the output folder is locked by another run (exit status 3)

@@ -29,7 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from jixiao.errors import InputError, UsageError
+from jixiao.errors import (
+    E_BINARY, E_DOCX_BROKEN, E_DOCX_NOT_ZIP, E_EMPTY, E_ENCODING, E_LIMIT_OPTION, E_NOT_FOUND, E_NO_INPUT,
+    E_NO_TEXT, E_PDF_CORRUPT, E_PDF_ENCRYPTED, E_PDF_NO_TEXT, E_STDIN_TWICE, E_TOO_BIG, E_TOO_LONG,
+    E_UNPACKED, E_UNREADABLE, E_UNSUPPORTED, InputError, UsageError,
+)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 """Files larger than this are refused (E103); pass ``max_bytes=`` to change it."""
@@ -64,7 +68,7 @@ class Limits:
                  "--max-paragraph-chars": max_paragraph_chars}
         for name, value in given.items():
             if value is not None and value < 1:
-                raise UsageError("E132", f"{name} must be a positive number, got {value}")
+                raise UsageError(E_LIMIT_OPTION, f"{name} must be a positive number, got {value}")
         d = cls()
         return cls(
             max_bytes=d.max_bytes if max_mb is None else max_mb * 1024 * 1024,
@@ -169,7 +173,7 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
     if fmt is None:
         if _is_dir(p):
             _explain_folder(p, source)
-        raise InputError("E100", _unsupported_message(suffix), path=source)
+        raise InputError(E_UNSUPPORTED, _unsupported_message(suffix), path=source)
     data = _read_bytes(p, source, limits.max_bytes)
     digest = hashlib.sha256(data).hexdigest()
     text, encoding = _decode_by_format(data, fmt, source, limits)
@@ -187,7 +191,7 @@ def check_text_limits(text: str, limits: Limits, source: str) -> None:
     """
     if len(text) > limits.max_chars:
         raise InputError(
-            "E108",
+            E_TOO_LONG,
             f"the document has {len(text):,} characters, more than the limit of {limits.max_chars:,}; "
             "split it or raise --max-chars",
             path=source,
@@ -201,7 +205,7 @@ def check_text_limits(text: str, limits: Limits, source: str) -> None:
         end = len(text) if end < 0 else end
         if end - start > limits.max_paragraph_chars:
             raise InputError(
-                "E108",
+                E_TOO_LONG,
                 f"line {number} has {end - start:,} characters, more than the limit of "
                 f"{limits.max_paragraph_chars:,} per paragraph; split the line or raise --max-paragraph-chars",
                 path=source,
@@ -295,7 +299,7 @@ def read_stdin(stream: BinaryIO | None = None, *, max_bytes: int = DEFAULT_MAX_B
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(
-            "E103",
+            E_TOO_BIG,
             f"input is larger than the limit of {_human(max_bytes)}; split it or raise the limit",
             path=STDIN_SOURCE,
         )
@@ -331,7 +335,7 @@ def iter_inputs(specs: list[str]) -> Iterator[Path | str]:
     for spec in specs:
         if spec == STDIN:
             if stdin_seen:
-                raise UsageError("E131", "'-' (stdin) given more than once; stdin can be read only once")
+                raise UsageError(E_STDIN_TWICE, "'-' (stdin) given more than once; stdin can be read only once")
             stdin_seen = True
             found.append(STDIN)
             continue
@@ -353,12 +357,12 @@ def decode_text(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
     ('绩效评价报告\\n', 'gb18030')
     """
     if not data:
-        raise InputError("E104", "the file is empty; remove it from the batch", path=source)
+        raise InputError(E_EMPTY, "the file is empty; remove it from the batch", path=source)
     text, encoding = _decode(data, source)
     text = _normalize_newlines(text)
     if not text.strip():
         raise InputError(
-            "E105", "the file holds only whitespace, no text; remove it from the batch", path=source
+            E_NO_TEXT, "the file holds only whitespace, no text; remove it from the batch", path=source
         )
     return text, encoding
 
@@ -377,7 +381,7 @@ def _expand_spec(spec: str) -> list[Path]:
             return [p]
         if not files and not unreadable:
             raise UsageError(
-                "E130",
+                E_NO_INPUT,
                 f"the directory holds no {'/'.join(SUPPORTED_SUFFIXES)} files "
                 "(hidden and ~$ files are skipped)",
                 path=display_path(spec),
@@ -398,10 +402,10 @@ def _expand_spec(spec: str) -> list[Path]:
                 files.append(hp)
         if not files:
             raise UsageError(
-                "E130", f"the pattern matches no {'/'.join(SUPPORTED_SUFFIXES)} file", path=display_path(spec)
+                E_NO_INPUT, f"the pattern matches no {'/'.join(SUPPORTED_SUFFIXES)} file", path=display_path(spec)
             )
         return files
-    raise UsageError("E130", "no such file or directory; check the path", path=display_path(spec))
+    raise UsageError(E_NO_INPUT, "no such file or directory; check the path", path=display_path(spec))
 
 
 def _kind(p: Path) -> str:
@@ -448,12 +452,12 @@ def _explain_folder(p: Path, source: str) -> None:
         os.listdir(p)
     except OSError as exc:
         raise InputError(
-            "E102",
+            E_UNREADABLE,
             f"cannot list the folder ({exc.strerror or exc}); the reports inside were not read: "
             "make it readable (chmod +rx) or run as its owner",
             path=source,
         ) from None
-    raise InputError("E102", "not a regular file but a folder; give it as a folder argument", path=source)
+    raise InputError(E_UNREADABLE, "not a regular file but a folder; give it as a folder argument", path=source)
 
 
 def _skipped_name(name: str) -> bool:
@@ -476,16 +480,16 @@ def _read_bytes(p: Path, source: str, max_bytes: int) -> bytes:
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise InputError("E101", "file not found; it may have been moved or deleted", path=source) from None
+        raise InputError(E_NOT_FOUND, "file not found; it may have been moved or deleted", path=source) from None
     except OSError as exc:
-        raise InputError("E102", f"cannot access the file ({exc.strerror}); check its permissions", path=source) from None
+        raise InputError(E_UNREADABLE, f"cannot access the file ({exc.strerror}); check its permissions", path=source) from None
     if stat.S_ISDIR(st.st_mode):
         _explain_folder(p, source)
     if not stat.S_ISREG(st.st_mode):
-        raise InputError("E102", "not a regular file (a directory or device); remove it from the inputs", path=source)
+        raise InputError(E_UNREADABLE, "not a regular file (a directory or device); remove it from the inputs", path=source)
     if st.st_size > max_bytes:
         raise InputError(
-            "E103",
+            E_TOO_BIG,
             f"file is {_human(st.st_size)}, larger than the limit of {_human(max_bytes)}; "
             "split it or raise the limit",
             path=source,
@@ -494,11 +498,11 @@ def _read_bytes(p: Path, source: str, max_bytes: int) -> bytes:
         with open(p, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except PermissionError:
-        raise InputError("E102", "permission denied; make the file readable (chmod +r) or run as its owner", path=source) from None
+        raise InputError(E_UNREADABLE, "permission denied; make the file readable (chmod +r) or run as its owner", path=source) from None
     except OSError as exc:
-        raise InputError("E102", f"cannot read the file ({exc.strerror or exc}); check the disk and permissions", path=source) from None
+        raise InputError(E_UNREADABLE, f"cannot read the file ({exc.strerror or exc}); check the disk and permissions", path=source) from None
     if len(data) > max_bytes:  # grew while we looked
-        raise InputError("E103", f"file is larger than the limit of {_human(max_bytes)}", path=source)
+        raise InputError(E_TOO_BIG, f"file is larger than the limit of {_human(max_bytes)}", path=source)
     return data
 
 
@@ -541,7 +545,7 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
                 return data[len(bom):].decode(enc.replace("-sig", "")), enc
             except UnicodeDecodeError:
                 raise InputError(
-                    "E107",
+                    E_ENCODING,
                     f"the file starts with a {enc} byte-order mark but is not valid {enc}; "
                     "re-save it as UTF-8",
                     path=source,
@@ -566,7 +570,7 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
     if text is not None:  # GB18030 decoded, merely looked unusual; better than nothing
         return text, "gb18030"
     raise InputError(
-        "E107",
+        E_ENCODING,
         "cannot decode the text: it is neither UTF-8 nor GB18030/GBK and no other encoding "
         "fits; re-save it as UTF-8",
         path=source,
@@ -590,19 +594,19 @@ def _mostly_utf8(data: bytes) -> str | None:
 def _refuse_binary(data: bytes, source: str) -> None:
     """InputError E106 when the bytes are not text (NUL bytes, many control bytes, known formats)."""
     if data.startswith(_MAGIC_PDF):
-        raise InputError("E106", "this is a PDF file with a text suffix; rename it to .pdf", path=source)
+        raise InputError(E_BINARY, "this is a PDF file with a text suffix; rename it to .pdf", path=source)
     if data.startswith(_MAGIC_ZIP):
         raise InputError(
-            "E106", "this is a zip/Office file (e.g. .docx) with a text suffix; rename it to .docx", path=source
+            E_BINARY, "this is a zip/Office file (e.g. .docx) with a text suffix; rename it to .docx", path=source
         )
     if data.startswith(_MAGIC_OLE2):
         raise InputError(
-            "E106", "this is a legacy Office file (.doc/.xls) with a text suffix; convert it to .docx", path=source
+            E_BINARY, "this is a legacy Office file (.doc/.xls) with a text suffix; convert it to .docx", path=source
         )
     sample = data[:_BINARY_SAMPLE]
     if b"\x00" in sample or (len(data) > _BINARY_SAMPLE and b"\x00" in data):
         raise InputError(
-            "E106",
+            E_BINARY,
             "binary content (NUL bytes), not text; if it is UTF-16 text without a byte-order "
             "mark, re-save it as UTF-8",
             path=source,
@@ -610,7 +614,7 @@ def _refuse_binary(data: bytes, source: str) -> None:
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls and controls / len(sample) > _BINARY_CONTROL_RATIO:
         raise InputError(
-            "E106",
+            E_BINARY,
             f"binary content ({controls} control bytes in the first {len(sample)}), not text; "
             "remove it from the batch",
             path=source,
@@ -684,7 +688,7 @@ def _row_line(cells: list[str]) -> str | None:
 def _require_text(text: str, source: str, what: str) -> str:
     """InputError E105 when a docx/pdf yields no text at all."""
     if not text.strip():
-        raise InputError("E105", f"{what} holds no text; remove it from the batch", path=source)
+        raise InputError(E_NO_TEXT, f"{what} holds no text; remove it from the batch", path=source)
     return text
 
 
@@ -696,17 +700,17 @@ def _read_docx(data: bytes, source: str, limits: Limits | None = None) -> str:
     """Paragraphs and table rows of a .docx body in document order, one per line."""
     if data.startswith(_MAGIC_OLE2):
         raise InputError(
-            "E110",
+            E_DOCX_NOT_ZIP,
             "not a .docx (zip) file but an OLE2 container: either a legacy .doc renamed to .docx "
             "or a password-protected .docx; remove the password, or save it as .docx in Word/WPS",
             path=source,
         )
     if not data:
-        raise InputError("E104", "the file is empty; remove it from the batch", path=source)
+        raise InputError(E_EMPTY, "the file is empty; remove it from the batch", path=source)
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
         raise InputError(
-            "E110",
+            E_DOCX_NOT_ZIP,
             "not a valid .docx file (zip header missing or file truncated); re-save it from "
             "Word/WPS or remove it from the batch",
             path=source,
@@ -716,12 +720,12 @@ def _read_docx(data: bytes, source: str, limits: Limits | None = None) -> str:
             infos = zf.infolist()
             names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError("E110", f"corrupt .docx zip archive ({exc}); re-save it from Word/WPS", path=source) from None
+        raise InputError(E_DOCX_NOT_ZIP, f"corrupt .docx zip archive ({exc}); re-save it from Word/WPS", path=source) from None
     max_unpacked = (limits or Limits()).max_unpacked_bytes
     unpacked = sum(max(i.file_size, 0) for i in infos)
     if unpacked > max_unpacked:  # a zip bomb: refused before anything is inflated
         raise InputError(
-            "E112",
+            E_UNPACKED,
             f"the .docx unpacks to {_human(unpacked)} ({len(data) and unpacked // len(data)}x its size), "
             f"more than the limit of {_human(max_unpacked)}; this is not an ordinary report "
             "(a zip bomb or huge embedded media): remove it, or raise --max-unpacked-mb",
@@ -729,7 +733,7 @@ def _read_docx(data: bytes, source: str, limits: Limits | None = None) -> str:
         )
     if "word/document.xml" not in names:
         raise InputError(
-            "E111",
+            E_DOCX_BROKEN,
             "zip archive without word/document.xml: not a Word document; re-save it as .docx "
             "or remove it from the batch",
             path=source,
@@ -743,7 +747,7 @@ def _read_docx(data: bytes, source: str, limits: Limits | None = None) -> str:
         raise
     except Exception as exc:  # python-docx raises many types for broken XML/packages
         raise InputError(
-            "E111",
+            E_DOCX_BROKEN,
             f"corrupt .docx ({type(exc).__name__}: {exc}); open and re-save it in Word/WPS",
             path=source,
         ) from None
@@ -807,10 +811,10 @@ def _read_pdf(data: bytes, source: str) -> str:
     from pdfplumber.utils.exceptions import PdfminerException
 
     if not data:
-        raise InputError("E104", "the file is empty; remove it from the batch", path=source)
+        raise InputError(E_EMPTY, "the file is empty; remove it from the batch", path=source)
     if _MAGIC_PDF not in data[:1024]:  # the header may follow up to 1 KB of junk
         raise InputError(
-            "E120", "not a PDF file (no %PDF- header); check the file or remove it from the batch", path=source
+            E_PDF_CORRUPT, "not a PDF file (no %PDF- header); check the file or remove it from the batch", path=source
         )
     try:
         pdf = pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False)
@@ -818,17 +822,17 @@ def _read_pdf(data: bytes, source: str) -> str:
         inner = exc.args[0] if exc.args else exc
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise InputError(
-                "E121",
+                E_PDF_ENCRYPTED,
                 "the PDF is encrypted/password-protected; remove the password (e.g. `qpdf "
                 "--decrypt --password=PW in.pdf out.pdf`) and extract again",
                 path=source,
             ) from None
         raise InputError(
-            "E120", f"corrupt PDF ({type(inner).__name__}: {inner}); re-export or repair it (e.g. `qpdf in.pdf out.pdf`)",
+            E_PDF_CORRUPT, f"corrupt PDF ({type(inner).__name__}: {inner}); re-export or repair it (e.g. `qpdf in.pdf out.pdf`)",
             path=source,
         ) from None
     except Exception as exc:
-        raise InputError("E120", f"corrupt PDF ({type(exc).__name__}: {exc}); re-export it", path=source) from None
+        raise InputError(E_PDF_CORRUPT, f"corrupt PDF ({type(exc).__name__}: {exc}); re-export it", path=source) from None
 
     pages: list[str] = []
     n_chars = n_images = 0
@@ -846,7 +850,7 @@ def _read_pdf(data: bytes, source: str) -> str:
                         continue
                 except Exception as exc:
                     raise InputError(
-                        "E120",
+                        E_PDF_CORRUPT,
                         f"page {number + 1} cannot be parsed ({type(exc).__name__}: {exc}); re-export the PDF",
                         path=source,
                     ) from None
@@ -860,7 +864,7 @@ def _read_pdf(data: bytes, source: str) -> str:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError("E120", f"corrupt PDF ({type(exc).__name__}: {exc}); re-export it", path=source) from None
+        raise InputError(E_PDF_CORRUPT, f"corrupt PDF ({type(exc).__name__}: {exc}); re-export it", path=source) from None
     finally:
         if pdfium_doc is not None:
             pdfium_doc.close()
@@ -868,7 +872,7 @@ def _read_pdf(data: bytes, source: str) -> str:
     if n_chars == 0 or not text.strip():
         scanned = f", {n_images} image(s)" if n_images else ""
         raise InputError(
-            "E122",
+            E_PDF_NO_TEXT,
             f"the PDF has no extractable text ({n_pages} page(s){scanned}): it is probably a "
             "scan; run OCR first (e.g. `ocrmypdf -l chi_sim in.pdf out.pdf`) and extract again",
             path=source,

@@ -18,7 +18,10 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from jixiao.errors import JixiaoError, UsageError
+from jixiao.errors import (
+    E_EXCEL_ROWS, E_NOT_OUTPUT, E_OUTPUT_CONTRACT, E_OUTPUT_WRITE, E_TABLE_FORMAT, E_TABLE_LANG, E_UNEXPECTED,
+    JixiaoError, UsageError,
+)
 from jixiao.schema import PARAGRAPH_LABELS
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ def _fsync_dir(directory: Path) -> None:
 def _write_error(path: Path, exc: OSError) -> JixiaoError:
     """E142 for an OS error while writing output."""
     return JixiaoError(
-        "E142", f"cannot write output ({exc.strerror or exc}); check free space and permissions", path=str(path)
+        E_OUTPUT_WRITE, f"cannot write output ({exc.strerror or exc}); check free space and permissions", path=str(path)
     )
 
 
@@ -133,14 +136,14 @@ def _iter_json_lines(path: Path, *, exact: bool = True) -> Iterator[tuple[int, d
                 obj = json.loads(line, parse_float=Decimal) if exact else json.loads(line)
             except json.JSONDecodeError as exc:
                 raise UsageError(
-                    "E140",
+                    E_NOT_OUTPUT,
                     f"line {number} is not valid JSON ({exc.msg}); this is not a jixiao output "
                     "file or it was edited: move it away or choose another output",
                     path=str(path),
                 ) from None
             if not isinstance(obj, dict) or "doc_id" not in obj:
                 raise UsageError(
-                    "E140",
+                    E_NOT_OUTPUT,
                     f"line {number} is not a jixiao document (no doc_id); move the file away or "
                     "choose another output",
                     path=str(path),
@@ -327,7 +330,7 @@ class ErrorLog:
         if isinstance(exc, JixiaoError):
             self.record(source, exc.code, exc.message)
         else:
-            self.record(source, "E149", f"unexpected error {type(exc).__name__}: {exc}; please report it")
+            self.record(source, E_UNEXPECTED, f"unexpected error {type(exc).__name__}: {exc}; please report it")
 
     def close(self) -> None:
         """Close the file."""
@@ -449,7 +452,7 @@ def check_lang(lang: str) -> str:
     'en'
     """
     if lang not in TABLE_LANGS:
-        raise UsageError("E146", f"unknown table language '{lang}'; choose from: {', '.join(TABLE_LANGS)}")
+        raise UsageError(E_TABLE_LANG, f"unknown table language '{lang}'; choose from: {', '.join(TABLE_LANGS)}")
     return lang
 
 
@@ -477,7 +480,7 @@ def parse_formats(values: Iterable[str]) -> set[TableFormat]:
                 out.add(TableFormat(part))
             except ValueError:
                 valid = ", ".join(f.value for f in TableFormat)
-                raise UsageError("E141", f"unknown table format '{part}'; choose from: jsonl, {valid}") from None
+                raise UsageError(E_TABLE_FORMAT, f"unknown table format '{part}'; choose from: jsonl, {valid}") from None
     return out
 
 
@@ -509,7 +512,7 @@ def write_tables(
     if not fmts:
         return result
     if not jsonl.exists():
-        raise UsageError("E143", "the JSONL output to tabulate does not exist; run extract first", path=str(jsonl))
+        raise UsageError(E_OUTPUT_CONTRACT, "the JSONL output to tabulate does not exist; run extract first", path=str(jsonl))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -570,7 +573,7 @@ def _document_rows(doc: Mapping[str, Any], where: str) -> dict[str, list[dict[st
             row["section"] = [row["section"]]
         scores = p.get("label_scores") or {}
         if not isinstance(scores, Mapping):
-            raise JixiaoError("E143", f"paragraphs.label_scores = {scores!r} is not a mapping ({where}); "
+            raise JixiaoError(E_OUTPUT_CONTRACT, f"paragraphs.label_scores = {scores!r} is not a mapping ({where}); "
                               "the JSONL does not follow the output contract", path=where.rsplit(":", 1)[0])
         row.update({f"score_{lab}": scores.get(lab) for lab in PARAGRAPH_LABELS})
         sentences = p.get("sentences") or []
@@ -628,7 +631,7 @@ def _coerce_row(table: str, row: Mapping[str, Any], where: str) -> dict[str, Any
             out[name] = coerce(value)
         except (ValueError, TypeError, InvalidOperation):
             raise JixiaoError(
-                "E143", f"{table}.{name} = {value!r} is not a valid {kind} value ({where}); "
+                E_OUTPUT_CONTRACT, f"{table}.{name} = {value!r} is not a valid {kind} value ({where}); "
                 "the JSONL does not follow the output contract", path=where.rsplit(":", 1)[0],
             ) from None
     return out
@@ -949,7 +952,7 @@ class _XlsxSink(_Sink):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS[table]))}{self.counts[table] + 1}"
         if self.overflow:
             raise JixiaoError(
-                "E145",
+                E_EXCEL_ROWS,
                 f"too many rows for Excel in {', '.join(self.overflow)} (limit {_XLSX_MAX_ROWS:,}); "
                 "use --format parquet or csv for this batch",
                 path=str(self.final),

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from jixiao.errors import LabelFileError
+from jixiao.errors import E_NO_SHARED_TEXT, LabelFileError
 from jixiao.schema import ENTITY_TYPES, PARAGRAPH_LABELS, ROLES
 
 
@@ -68,7 +68,7 @@ def agreement(a: Iterable[dict], b: Iterable[dict]) -> dict[str, Any]:
             ka[(doc_id, ra[i]["para"])] = ra[i]
             kb[(doc_id, ra[i]["para"])] = rb[j]
     if not ka and (docs_a or docs_b):
-        raise LabelFileError("E319", "the two annotations share no paragraph text")
+        raise LabelFileError(E_NO_SHARED_TEXT, "the two annotations share no paragraph text")
     keys = sorted(ka)
     out: dict[str, Any] = {"documents": len(set(docs_a) & set(docs_b)), "paragraphs": len(keys),
                            "unpaired_b": unpaired,

@@ -76,20 +76,10 @@ from jixiao.labels.schema import (
 )
 
 # ---------------------------------------------------------------- message codes
-E_SHAPE = "E320"            # an item is not in the expected tool shape
-E_SPAN_REFUSED = "E321"     # a span whose offsets and text cannot be reconciled: dropped
-E_SPAN_MOVED = "E322"       # a span re-anchored or converted (warning)
-E_UNKNOWN_NAME = "E323"     # a label/choice/result type the contract does not know: dropped
-E_NO_ANNOTATOR = "E324"     # --annotator did not annotate this task: task skipped
-E_NO_ANNOTATION = "E325"    # task without a submitted annotation: skipped
-E_VERSIONS = "E326"         # several annotations for one task; which one was imported (warning)
-E_NO_TEXT = "E327"          # item without text: skipped
-E_NO_META = "E328"          # doc_id/para missing: derived from the file (warning)
-E_RESERVED = "E329"         # an extra record key would clash with a key of the tool format
-E_READ_TOOL = "E330"        # the tool file cannot be parsed at all
-E_INVALID_INPUT = "E331"    # export refused: the label files have errors
-E_PREDICTION = "E332"       # a machine prediction imported as labels (--accept-predictions; warning)
-E_NOTHING = "E333"          # import found no annotated paragraph at all: nothing written
+from jixiao.errors import (  # noqa: E402,F401  (codes defined in jixiao.errors)
+    E_SHAPE, E_SPAN_REFUSED, E_SPAN_MOVED, E_UNKNOWN_NAME, E_NO_ANNOTATOR, E_NO_ANNOTATION, E_VERSIONS,
+    E_ITEM_NO_TEXT as E_NO_TEXT, E_NO_META, E_RESERVED, E_READ_TOOL, E_INVALID_INPUT, E_PREDICTION, E_NOTHING,
+)
 
 #: How far (in characters) a span whose offsets do not match its text is searched for.
 REANCHOR_WINDOW = 50

@@ -41,25 +41,11 @@ SPAN_KEYS: tuple[str, ...] = ("roles", "entities")
 OPTIONAL_KEYS: tuple[str, ...] = ("themes",)
 
 # ---------------------------------------------------------------- problem codes
-E_JSON = "E300"            # a line is not valid JSON
-E_NOT_OBJECT = "E301"      # a line is JSON but not an object
-E_MISSING_KEY = "E302"     # a required key is absent
-E_BAD_TYPE = "E303"        # a key holds the wrong type
-E_BAD_SPAN = "E304"        # a span is not a [start, end, type] triple
-E_UNKNOWN_LABEL = "E305"   # paragraph label not in PARAGRAPH_LABELS
-E_UNKNOWN_ROLE = "E306"    # role not in ROLES
-E_UNKNOWN_ENTITY = "E307"  # entity type not in ENTITY_TYPES
-E_OFFSETS = "E308"         # not 0 <= start < end <= len(text)
-E_ENTITY_OVERLAP = "E309"  # two entities overlap
-E_ROLE_OVERLAP = "E310"    # two roles overlap
-E_DUP_PARA = "E311"        # same doc_id + para twice
-E_DUP_TEXT = "E312"        # same doc_id + text twice (warning)
-E_ROLE_CONTEXT = "E313"    # roles in a paragraph without 存在问题/建议 (warning)
-E_DUP_LABEL = "E314"       # a paragraph label listed twice (warning)
-E_UNKNOWN_KEY = "E315"     # a key the contract does not define (warning)
-E_EMPTY_TEXT = "E316"      # text is empty or only whitespace
-E_READ = "E317"            # the file cannot be read or decoded
-E_WRITE = "E318"           # the file cannot be written
+from jixiao.errors import (  # noqa: E402,F401  (codes defined in jixiao.errors)
+    E_JSON, E_NOT_OBJECT, E_MISSING_KEY, E_BAD_TYPE, E_BAD_SPAN, E_UNKNOWN_LABEL, E_UNKNOWN_ROLE,
+    E_UNKNOWN_ENTITY, E_OFFSETS, E_ENTITY_OVERLAP, E_ROLE_OVERLAP, E_DUP_PARA, E_DUP_TEXT, E_ROLE_CONTEXT,
+    E_DUP_LABEL, E_UNKNOWN_KEY, E_EMPTY_TEXT, E_READ, E_WRITE,
+)
 
 ERROR = "error"
 WARNING = "warning"

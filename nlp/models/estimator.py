@@ -33,18 +33,13 @@ from jixiao.errors import JixiaoError, UsageError
 #: Version of the model-folder layout written by :func:`write_config`.
 SCHEMA_VERSION = 1
 
-#: Error codes of the classifier area (E500–E549), in one place so they stay unique.
-E_UNKNOWN_MODEL = "E500"  # a registered name nobody registered
-E_NOT_A_MODEL = "E501"  # folder without a readable config.json
-E_WRONG_TYPE = "E502"  # config.json names another type than the class asked to load it
-E_NOT_FITTED = "E503"  # predict before fit
-E_BAD_DATA = "E504"  # X/y malformed or of different lengths
-E_BAD_LABEL = "E505"  # a label outside the model's label set
-E_BAD_ARRAYS = "E506"  # arrays file missing or with wrong shapes
-E_DUPLICATE = "E507"  # one name registered twice by different classes
+#: Error codes of the classifier area (E500–E549), defined in jixiao.errors (re-exported here).
+from jixiao.errors import (  # noqa: E402,F401
+    E_UNKNOWN_MODEL, E_NOT_A_MODEL, E_WRONG_TYPE, E_NOT_FITTED, E_ESTIMATOR_DATA as E_BAD_DATA, E_BAD_LABEL,
+    E_BAD_ARRAYS, E_NAME_TAKEN as E_DUPLICATE,
+)
 from jixiao.errors import E_CONFIG as E_BAD_CONFIG  # noqa: E402  (one code for every config)
-E_NO_GOLD = "E511"  # no gold files where the config points
-E_NO_ENCODER = "E512"  # transformer encoder folder missing
+from jixiao.errors import E_NO_ENCODER, E_NO_GOLD  # noqa: E402,F401
 
 Item = Mapping[str, Any]
 T = TypeVar("T", bound=type)

@@ -263,13 +263,22 @@ class BlockTfidf:
         from scipy import sparse
 
         rows, cols, vals = [], [], []
-        vocab, idf = self.vocabulary_, self.idf_
+        vocab = self.vocabulary_
+        fast = self.__dict__.get("_fast")
+        if fast is None or fast[0] is not vocab or fast[1] is not self.idf_:
+            # plain floats and each feature's block, once (numpy scalar indexing and str.split per
+            # feature were most of the classifier's time); the same IEEE arithmetic, the same values
+            fast = self._fast = (vocab, self.idf_, self.idf_.tolist(), [f.split(":", 1)[0] for f in self.features_])
+        idf, block_of = fast[2], fast[3]
+        log = math.log
         for r, d in enumerate(docs):
-            counts = Counter(f for f in d if f in vocab)
+            counts = Counter(d)  # first-occurrence order, as before, of the features in the vocabulary
             by_block: dict[str, list[tuple[int, float]]] = {}
             for f, c in counts.items():
-                j = vocab[f]
-                by_block.setdefault(f.split(":", 1)[0], []).append((j, (1.0 + math.log(c)) * idf[j]))
+                j = vocab.get(f)
+                if j is None:
+                    continue
+                by_block.setdefault(block_of[j], []).append((j, (1.0 + log(c)) * idf[j]))
             for block, entries in by_block.items():
                 norm = math.sqrt(sum(v * v for _, v in entries)) or 1.0
                 w = self.weights.get(block, 1.0)

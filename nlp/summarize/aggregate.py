@@ -26,7 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from jixiao.errors import InputError, UsageError
+from jixiao.errors import (
+    E_SUMMARY_GROUPING, E_SUMMARY_INPUT, E_SUMMARY_JSON, E_SUMMARY_LABEL, E_SUMMARY_LINE, E_SUMMARY_NO_DOCS,
+    E_SUMMARY_NO_INPUT, E_SUMMARY_REGION, InputError, UsageError,
+)
 from jixiao.normalize import decimal_text, judge, parse_value, value_interval
 
 from jixiao.schema import ROLES  # noqa: E402
@@ -65,7 +68,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             files.append(p)
         else:
-            raise InputError("E600", "input file not found; pass an extraction output "
+            raise InputError(E_SUMMARY_INPUT, "input file not found; pass an extraction output "
                                      "(.jsonl) written by `jixiao extract`", path=str(p))
     seen: set[str] = set()
     unique = []
@@ -75,7 +78,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
             seen.add(key)
             unique.append(f)
     if not unique:
-        raise UsageError("E603", "no input files: pass one or more .jsonl files (or folders "
+        raise UsageError(E_SUMMARY_NO_INPUT, "no input files: pass one or more .jsonl files (or folders "
                                  "holding them) written by `jixiao extract`")
     return unique
 
@@ -85,7 +88,7 @@ def iter_jsonl(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
     try:
         handle = path.open(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError("E600", f"cannot read the file ({exc.strerror}); check its "
+        raise InputError(E_SUMMARY_INPUT, f"cannot read the file ({exc.strerror}); check its "
                                  "permissions", path=str(path)) from exc
     with handle:
         lines = enumerate(handle, 1)
@@ -95,22 +98,22 @@ def iter_jsonl(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
             except StopIteration:
                 break
             except UnicodeDecodeError:  # binary, or text in another encoding: not an extraction output
-                raise InputError("E600", "not UTF-8 text, so not an extraction output; pass the "
+                raise InputError(E_SUMMARY_INPUT, "not UTF-8 text, so not an extraction output; pass the "
                                          "extract.jsonl written by `jixiao extract`", path=str(path)) from None
             if not line.strip():
                 continue
             try:
                 doc = json.loads(line)
             except RecursionError:
-                warnings.append(f"E601: {path}:{lineno}: JSON nested too deeply; line skipped")
+                warnings.append(f"{E_SUMMARY_JSON}: {path}:{lineno}: JSON nested too deeply; line skipped")
                 continue
             except json.JSONDecodeError as exc:
-                warnings.append(f"E601: {path}:{lineno}: not valid JSON ({exc.msg}); line skipped "
+                warnings.append(f"{E_SUMMARY_JSON}: {path}:{lineno}: not valid JSON ({exc.msg}); line skipped "
                                 "— re-run `jixiao extract` for this document")
                 continue
             problem = check_document(doc)
             if problem:
-                warnings.append(f"E602: {path}:{lineno}: {problem}; line skipped")
+                warnings.append(f"{E_SUMMARY_LINE}: {path}:{lineno}: {problem}; line skipped")
                 continue
             doc.setdefault("source", str(path))
             doc["_file"] = str(path)
@@ -165,7 +168,7 @@ def load_documents(paths: Iterable[str | Path]) -> LoadResult:
     docs = [d for f in files for d in iter_jsonl(f, result.warnings)]
     if not docs:  # an empty, binary or foreign file must not give an empty report with exit 0
         why = f" ({len(result.warnings)} line(s) skipped; first: {result.warnings[0]})" if result.warnings else ""
-        raise InputError("E605", "no jixiao documents in the input" + why + "; pass the extract.jsonl "
+        raise InputError(E_SUMMARY_NO_DOCS, "no jixiao documents in the input" + why + "; pass the extract.jsonl "
                                  "written by `jixiao extract`", path=", ".join(result.inputs))
     docs.sort(key=lambda d: (d["doc_id"], str(d.get("source") or ""), d["_file"]))
     for doc in docs:
@@ -302,7 +305,7 @@ def check_region_filter(documents: list[dict[str, Any]], filters: Filters) -> No
     choices = region_choices(documents)
     listed = ", ".join(f"{k} ({v})" for k, v in list(choices.items())[:40])
     more = f" and {len(choices) - 40} more" if len(choices) > 40 else ""
-    raise UsageError("E606", f"no document's region or province contains {filters.region!r}; "
+    raise UsageError(E_SUMMARY_REGION, f"no document's region or province contains {filters.region!r}; "
                              f"the input has: {listed}{more}")
 
 
@@ -322,10 +325,10 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.label is not None and self.label not in LABELS:
-            raise UsageError("E604", f"unknown label {self.label!r}; use one of "
+            raise UsageError(E_SUMMARY_LABEL, f"unknown label {self.label!r}; use one of "
                                      f"{', '.join(LABELS)}")
         if self.by is not None and self.by not in GROUPINGS:
-            raise UsageError("E607", f"unknown grouping {self.by!r}; use one of {', '.join(GROUPINGS)}")
+            raise UsageError(E_SUMMARY_GROUPING, f"unknown grouping {self.by!r}; use one of {', '.join(GROUPINGS)}")
 
     def keeps_place(self, meta: DocMeta) -> bool:
         """The region filter: a substring of the region wording, province, prefecture or county."""

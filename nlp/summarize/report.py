@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from jixiao.errors import JixiaoError
+from jixiao.errors import E_NO_CHROMIUM, E_REPORT_WRITE, E_SCREENSHOT, JixiaoError
 from jixiao.summarize.aggregate import (
     EXPERIENCE,
     UNKNOWN,
@@ -147,7 +147,7 @@ def write_report(summary: dict[str, Any], out_dir: str | Path) -> dict[str, Path
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise JixiaoError("E620", f"cannot create the report folder ({exc.strerror}); choose "
+        raise JixiaoError(E_REPORT_WRITE, f"cannot create the report folder ({exc.strerror}); choose "
                                   "another -o", path=str(out)) from exc
     paths = {k: out / v for k, v in FILES.items()}
     _atomic_write(paths["json"], summary_json(summary).encode("utf-8"))
@@ -164,7 +164,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         tmp.replace(path)
     except OSError as exc:
-        raise JixiaoError("E620", f"cannot write the report ({exc.strerror}); check the folder",
+        raise JixiaoError(E_REPORT_WRITE, f"cannot write the report ({exc.strerror}); check the folder",
                           path=str(path)) from exc
 
 
@@ -771,7 +771,7 @@ def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1280,
     """
     binary = find_chromium()
     if binary is None:
-        raise JixiaoError("E621", "chromium not found; install it (`apt-get install -y chromium`) "
+        raise JixiaoError(E_NO_CHROMIUM, "chromium not found; install it (`apt-get install -y chromium`) "
                                   "to take screenshots")
     src, dst = Path(html_path).resolve(), Path(png_path).resolve()
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -783,11 +783,11 @@ def screenshot(html_path: str | Path, png_path: str | Path, width: int = 1280,
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise JixiaoError("E622", f"chromium did not finish within {timeout:.0f} s",
+            raise JixiaoError(E_SCREENSHOT, f"chromium did not finish within {timeout:.0f} s",
                               path=str(src)) from exc
     if not dst.exists() or dst.stat().st_size == 0:
         tail = (proc.stderr or "").strip().splitlines()[-3:]
-        raise JixiaoError("E622", f"chromium wrote no screenshot (exit {proc.returncode}: "
+        raise JixiaoError(E_SCREENSHOT, f"chromium wrote no screenshot (exit {proc.returncode}: "
                                   f"{' | '.join(tail)})", path=str(src))
     return dst
 

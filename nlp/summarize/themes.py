@@ -40,7 +40,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from jixiao.errors import UsageError
+from jixiao.errors import (
+    E_STOPWORDS, E_TAXONOMY, E_THEME_CONFIG, E_THEME_LABEL, E_THEME_MIN_SIZE, E_THEME_THRESHOLD, UsageError,
+)
 from jixiao.paths import config_path, resolve
 from jixiao.summarize.aggregate import ROLES, UNKNOWN, SentenceRow
 
@@ -99,13 +101,13 @@ class ThemeConfig:
 
     def validated(self) -> "ThemeConfig":
         if not 0.0 < self.threshold <= 1.0:
-            raise UsageError("E610", f"--threshold must be a cosine distance in (0, 1], got "
+            raise UsageError(E_THEME_THRESHOLD, f"--threshold must be a cosine distance in (0, 1], got "
                                      f"{self.threshold}; 0.8 is a good start, lower = finer themes")
         if self.label not in ROLES + ("经验做法",):
-            raise UsageError("E614", f"label must be one of 问题, 原因, 措施, 经验做法; got "
+            raise UsageError(E_THEME_LABEL, f"label must be one of 问题, 原因, 措施, 经验做法; got "
                                      f"{self.label!r}")
         if self.min_theme_size < 1:
-            raise UsageError("E611", f"--min-theme-size must be at least 1, got "
+            raise UsageError(E_THEME_MIN_SIZE, f"--min-theme-size must be at least 1, got "
                                      f"{self.min_theme_size}")
         return self
 
@@ -132,22 +134,22 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise UsageError("E613", f"cannot read the config ({exc.strerror})", path=str(p)) from exc
+        raise UsageError(E_THEME_CONFIG, f"cannot read the config ({exc.strerror})", path=str(p)) from exc
     except yaml.YAMLError as exc:
-        raise UsageError("E613", f"not valid YAML: {exc}", path=str(p)) from exc
+        raise UsageError(E_THEME_CONFIG, f"not valid YAML: {exc}", path=str(p)) from exc
     if not isinstance(data, dict):
-        raise UsageError("E613", "the config must be a mapping of option: value", path=str(p))
+        raise UsageError(E_THEME_CONFIG, "the config must be a mapping of option: value", path=str(p))
     fields = {f.name: f for f in dataclasses.fields(ThemeConfig)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise UsageError("E613", f"unknown option(s) {', '.join(unknown)}; valid: "
+        raise UsageError(E_THEME_CONFIG, f"unknown option(s) {', '.join(unknown)}; valid: "
                                  f"{', '.join(fields)}", path=str(p))
     data.update({k: v for k, v in overrides.items() if v is not None})
     for key, value in data.items():
         want = {"threshold": (int, float), "stopwords_path": (str, type(None)), "taxonomy": (str, type(None)),
                 "guided_min_score": (int, float), "label": (str,)}.get(key, (int,))
         if isinstance(value, bool) or not isinstance(value, want):
-            raise UsageError("E613", f"{key} must be {' or '.join(t.__name__ for t in want)}, "
+            raise UsageError(E_THEME_CONFIG, f"{key} must be {' or '.join(t.__name__ for t in want)}, "
                                      f"got {value!r}", path=str(p))
     for key in ("stopwords_path", "taxonomy"):
         value = data.get(key)
@@ -182,17 +184,17 @@ def load_taxonomy(path: str | Path) -> list[Category]:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except OSError as exc:
-        raise UsageError("E615", f"cannot read the taxonomy ({exc.strerror})", path=str(p)) from exc
+        raise UsageError(E_TAXONOMY, f"cannot read the taxonomy ({exc.strerror})", path=str(p)) from exc
     except yaml.YAMLError as exc:
-        raise UsageError("E615", f"the taxonomy is not valid YAML: {exc}", path=str(p)) from exc
+        raise UsageError(E_TAXONOMY, f"the taxonomy is not valid YAML: {exc}", path=str(p)) from exc
     if not isinstance(data, dict):
-        raise UsageError("E615", "the taxonomy must map category: {description, seeds}", path=str(p))
+        raise UsageError(E_TAXONOMY, "the taxonomy must map category: {description, seeds}", path=str(p))
     out = []
     for name, spec in data.items():
         spec = spec if isinstance(spec, dict) else {}
         seeds = spec.get("seeds") or []
         if not isinstance(seeds, list) or not all(isinstance(x, str) for x in seeds):
-            raise UsageError("E615", f"category {name!r}: seeds must be a list of words", path=str(p))
+            raise UsageError(E_TAXONOMY, f"category {name!r}: seeds must be a list of words", path=str(p))
         out.append(Category(str(name), str(spec.get("description") or ""), tuple(x for x in seeds if x.strip())))
     return out
 
@@ -274,7 +276,7 @@ def load_stopwords(path: str | Path | None) -> frozenset[str]:
     if path is not None:
         p = Path(path)
         if not p.is_file():
-            raise UsageError("E612", "stop-word file not found; pass an existing file or none",
+            raise UsageError(E_STOPWORDS, "stop-word file not found; pass an existing file or none",
                              path=str(p))
         for line in p.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0].strip()
