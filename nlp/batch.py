@@ -119,7 +119,7 @@ def run_extract(
     choose who extracts the documents (:mod:`jixiao.parallel`); the output is the same.
     """
     from jixiao.io.readers import Limits, iter_inputs, unique_doc_ids
-    from jixiao.parallel import extraction_pipeline
+    from jixiao.engines import extraction_pipeline
 
     out = prepare_output(out_dir)
     paths = list(iter_inputs(inputs))  # usage errors (nothing matched) surface here, exit 2

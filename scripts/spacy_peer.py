@@ -36,6 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NER_TYPES = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
 
 
+def shown(cmd: list[str]) -> str:
+    """A command as stored: ``python`` for the interpreter, paths relative to the repository."""
+    return " ".join("python" if i == 0 else c.replace(f"{ROOT}/", "") for i, c in enumerate(cmd))
+
+
 def init_config(path: Path) -> list[str]:
     cmd = [sys.executable, "-m", "spacy", "init", "config", str(path), "--lang", "zh",
            "--pipeline", "ner,textcat_multilabel", "--optimize", "efficiency", "--force"]
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         "what": "spaCy ner + textcat_multilabel (spacy init config --optimize efficiency, zh char tokens, CPU) "
                 "scored with jixiao.evaluation (exact spans per type, seqeval; paragraph labels)",
         "spacy": spacy.__version__, "max_steps": args.max_steps,
-        "init_config": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(init_cmd)),
+        "init_config": shown(init_cmd),
         "overrides": {"training.max_steps": args.max_steps, "training.eval_frequency": args.max_steps,
                       "training.patience": 0,
                       "training.batcher.size.start": 1000, "components.textcat_multilabel.model.ngram_size": 3},
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         rep = summary(evaluate(seeds, pred))
         per_doc = {d: summary(evaluate({d: seeds[d]}, {d: pred[d]})) for d in sorted(seeds)}
         result["transfer"] = {"train_paragraphs": n, "train_seconds": round(secs, 1), "pooled": rep,
-                              "train_command": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd)),
+                              "train_command": shown(cmd),
                               "per_document": {d: {"entity_micro_f1": r["entities"]["micro_f1"],
                                                    "label_macro_f1": r["labels"]["macro_f1"]} for d, r in per_doc.items()}}
         print(f"transfer: entity micro-F1 {rep['entities']['micro_f1']}, label macro-F1 {rep['labels']['macro_f1']} "
@@ -159,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{rep['labels']['macro_f1']} ({secs:.0f}s)", flush=True)
             tested = {d: seeds[d] for d in pooled_pred}
             result["lodo"] = {"folds": folds, "pooled": summary(evaluate(tested, pooled_pred)),
-                              "train_command": " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd)),
+                              "train_command": shown(cmd),
                               "complete": len(folds) == len(seeds)}
             save(result, args.out)
     save(result, args.out)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.batch import run_extract
-from jixiao.parallel import extraction_pipeline, plan_workers, unpack_error
+from jixiao.engines import extraction_pipeline
+from jixiao.parallel import plan_workers, unpack_error
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "raw" / "004_8529412d41590b31.txt"

