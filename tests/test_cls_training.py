@@ -192,7 +192,8 @@ def test_cli_cv_cls_prints_pooled_figures_and_writes_nothing(gold_dir, tmp_path)
 
     out = tmp_path / "never"
     result = CliRunner().invoke(app, ["cv", "cls", "--config", "configs/cls.yaml", "--gold", str(gold_dir),
-                                      "--corpus", "null", "--output", str(out), "--tfidf_logreg.min_df", "1"])
+                                      "--corpus", "null", "--output", str(out), "--tfidf_logreg.min_df", "1",
+                                      "--compare", "[]"])
     assert result.exit_code == 0, result.output
     pooled = json.loads(result.stdout[result.stdout.index("{"):])["seeds_lodo"]
     assert set(pooled) == {"tfidf_logreg.v1", "rules"} and 0 <= pooled["rules"]["macro_f1"] <= 1

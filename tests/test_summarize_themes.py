@@ -90,7 +90,7 @@ def test_near_duplicate():
 
 
 def test_small_themes_and_outliers(tokenizer):
-    res = build_themes(SMALL, SMALL, ThemeConfig(), tokenizer)
+    res = build_themes(SMALL, SMALL, ThemeConfig(taxonomy=None), tokenizer)
     themes, outliers = _shape(res)
     groups = {frozenset(ids) for _, _, ids in themes}
     assert frozenset({"a:1:0", "b:5:0", "c:7:0"}) in groups          # 预算编制
@@ -104,21 +104,21 @@ def test_small_themes_and_outliers(tokenizer):
 
 
 def test_clustering_is_deterministic_and_order_independent(tokenizer):
-    first = _shape(build_themes(SMALL, SMALL, ThemeConfig(), tokenizer))
+    first = _shape(build_themes(SMALL, SMALL, ThemeConfig(taxonomy=None), tokenizer))
     shuffled = list(SMALL)
     random.Random(7).shuffle(shuffled)
-    assert _shape(build_themes(shuffled, shuffled, ThemeConfig(), tokenizer)) == first
-    assert _shape(build_themes(SMALL, SMALL, ThemeConfig(), tokenizer)) == first
+    assert _shape(build_themes(shuffled, shuffled, ThemeConfig(taxonomy=None), tokenizer)) == first
+    assert _shape(build_themes(SMALL, SMALL, ThemeConfig(taxonomy=None), tokenizer)) == first
 
 
 def test_min_theme_size_and_threshold_control_the_outlier_bucket(tokenizer):
-    big = build_themes(SMALL, SMALL, ThemeConfig(min_theme_size=3), tokenizer)
+    big = build_themes(SMALL, SMALL, ThemeConfig(min_theme_size=3, taxonomy=None), tokenizer)
     assert [t.size for t in big.themes] == [3]
     assert len(big.outliers) == 5                  # nothing is dropped: 3 + 5 = 8
-    fine = build_themes(SMALL, SMALL, ThemeConfig(threshold=0.2), tokenizer)
+    fine = build_themes(SMALL, SMALL, ThemeConfig(threshold=0.2, taxonomy=None), tokenizer)
     assert sum(t.size for t in fine.themes) + len(fine.outliers) == len(SMALL)
-    assert len(fine.outliers) > len(build_themes(SMALL, SMALL, ThemeConfig(), tokenizer).outliers)
-    one = build_themes(SMALL, SMALL, ThemeConfig(min_theme_size=1), tokenizer)
+    assert len(fine.outliers) > len(build_themes(SMALL, SMALL, ThemeConfig(taxonomy=None), tokenizer).outliers)
+    one = build_themes(SMALL, SMALL, ThemeConfig(min_theme_size=1, taxonomy=None), tokenizer)
     assert one.outliers == []
 
 
@@ -126,21 +126,21 @@ def test_identical_sentences_in_one_document_are_single_document(tokenizer):
     rows = [_row("k", 465, "二是自我评价工作还存在自我审定的局限性，会影响评价质量。", region="喀什地区"),
             _row("k", 778, "二是自评价工作还存在自我审定的局限性，会影响评价质量。", region="喀什地区"),
             _row("m", 1, "预算编制不准确。"), _row("n", 1, "预算编制不够准确。")]
-    res = build_themes(rows, rows, ThemeConfig(), tokenizer)
+    res = build_themes(rows, rows, ThemeConfig(taxonomy=None), tokenizer)
     flags = {t.members[0].doc_id: t.single_document for t in res.themes}
     assert flags == {"k": True, "m": False}
-    rec = theme_record(next(t for t in res.themes if t.single_document), ThemeConfig(), tokenizer)
+    rec = theme_record(next(t for t in res.themes if t.single_document), ThemeConfig(taxonomy=None), tokenizer)
     assert rec["single_document"] is True and rec["documents"] == 1 and rec["sentences"] == 2
     # quotes skip the near-duplicate second copy instead of showing the same words twice
     assert len(rec["quotes"]) == 1
 
 
 def test_empty_and_single_inputs(tokenizer):
-    assert build_themes([], [], ThemeConfig(), tokenizer).themes == []
-    one = build_themes([SMALL[0]], [SMALL[0]], ThemeConfig(), tokenizer)
+    assert build_themes([], [], ThemeConfig(taxonomy=None), tokenizer).themes == []
+    one = build_themes([SMALL[0]], [SMALL[0]], ThemeConfig(taxonomy=None), tokenizer)
     assert one.themes == [] and len(one.outliers) == 1
     stop_only = [_row("z", 1, "存在问题，有待进一步加强。")]
-    res = build_themes(stop_only, stop_only, ThemeConfig(min_theme_size=1), tokenizer)
+    res = build_themes(stop_only, stop_only, ThemeConfig(min_theme_size=1, taxonomy=None), tokenizer)
     assert res.themes == [] and len(res.outliers) == 1   # no content words: outlier, not lost
 
 
@@ -149,7 +149,7 @@ def test_bad_config_is_a_usage_error():
         ThemeConfig(threshold=1.5).validated()
     assert err.value.code == "E610"
     with pytest.raises(UsageError):
-        ThemeConfig(min_theme_size=0).validated()
+        ThemeConfig(min_theme_size=0, taxonomy=None).validated()
 
 
 # ---------------------------------------------------------------------------------- links
@@ -187,7 +187,7 @@ def test_links_same_paragraph_list_position_and_block():
 
 
 def test_fixture_themes_and_theme_region_year(fixture_agg, tokenizer):
-    cfg = ThemeConfig()
+    cfg = ThemeConfig(taxonomy=None)
     res = build_themes(fixture_agg.rows, fixture_agg.context_rows, cfg, tokenizer)
     n_problems = sum(1 for r in fixture_agg.rows if r.label == "问题")
     assert sum(t.size for t in res.themes) + len(res.outliers) == n_problems
@@ -217,7 +217,7 @@ def test_large_input_path_clusters_kmeans_centroids_deterministically(tokenizer)
     """Above ``max_dense`` distinct sentences, linkage runs on k-means micro-cluster centroids."""
     rows = [_row(f"{r.doc_id}{i}", r.paragraph, f"{r.text}（第{i}处）", region=r.region,
                  year=r.year) for i in range(6) for r in SMALL]
-    cfg = ThemeConfig(max_dense=20)          # 48 distinct texts > 20
+    cfg = ThemeConfig(max_dense=20, taxonomy=None)          # 48 distinct texts > 20
     large = build_themes(rows, rows, cfg, tokenizer)
     assert sum(t.size for t in large.themes) + len(large.outliers) == len(rows)
     theme_of = {m.row_id: t.id for t in large.themes for m in t.members}
