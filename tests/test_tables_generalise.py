@@ -204,3 +204,65 @@ def test_excel_indicators_sheet_has_numeric_target_and_actual_columns(tmp_path):
     first = dict(zip(head, rows[1]))
     assert (first["target_number"], first["target_unit"], first["target_comparator"]) == (520, "公里", "≥")
     assert (first["actual_number"], first["met"]) == (536, "是")
+
+
+# --- 4. long qualified line-item names (NOTES_indicator.md: qualifiers kept, bare heads not tagged) ------------
+
+def indicators(text: str) -> list[str]:
+    return [t for t, k in tagged(text) if k == "INDICATOR"]
+
+
+@pytest.mark.parametrize("text, names", [
+    # fund / scheme name (a region, level or year before it stays outside)
+    ("2023年，某县城乡居民基本医疗保险基金收入5120.4万元，基金支出4870.2万元。",
+     ["城乡居民基本医疗保险基金收入", "基金支出"]),
+    ("2021年某地区生育保险基金总支出812万元。", ["生育保险基金总支出"]),
+    ("2020年机关事业单位养老保险(改革)基金待遇支出3.6亿元。", ["机关事业单位养老保险(改革)基金待遇支出"]),
+    ("2022年度城乡居民养老保险个人缴费收入1.2亿元。", ["城乡居民养老保险个人缴费收入"]),
+    # payer / source
+    ("其中财政代缴个人缴费收入86.5万元。", ["财政代缴个人缴费收入"]),
+    ("2024年一般公共预算财政拨款基本支出301.8万元。", ["一般公共预算财政拨款基本支出"]),
+    # period words
+    ("本年收支结余-12万元，年末滚存结余540万元。", ["本年收支结余", "年末滚存结余"]),
+    ("依据年初财政预算60万元安排工作。", ["年初财政预算"]),
+    # an average of a named count
+    ("全年享受待遇人数月平均数1860人。", ["享受待遇人数月平均数"]),
+    # words describing the value stay outside the name
+    ("2022年某险种基金收入累计总额为900万元。", ["基金收入"]),
+    ("办公费支出决算2.1万元。", ["办公费"]),
+])
+def test_long_line_item_names_keep_their_qualifiers(text, names):
+    assert indicators(text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "检查发现重复报销问题，涉及金额4.2万元。",           # a sum involved in a problem
+    "已追回多发的补贴1.5万元。",                         # a remedial action's sum
+    "受开工延迟影响，项目年底结余38.6万元。",             # a bare balance in a problem
+    "部门支出决算为120万元，完成预算100%。",             # a share of the budget, not the budget
+    "全年共计支出6.4万元。",                             # a running total
+    "全年享受失业保险待遇860人次。",                     # a count of beneficiaries
+])
+def test_bare_generic_heads_are_not_indicators(text):
+    assert indicators(text) == []
+
+
+def test_budget_head_with_money_stays_and_share_of_budget_does_not():
+    t = "基金收入300万元，完成预算320万元的93.75%；支出280万元，完成年度预算96%。"
+    assert indicators(t) == ["基金收入", "预算", "支出"]
+
+
+def test_scoring_table_categories_are_not_indicators():
+    rows = ["一级指标\t二级指标\t分值\t得分",
+            "决策\t项目立项\t10\t9",
+            "产出\t产出质量\t20\t18",
+            "效益\t满意度\t10\t8.5"]
+    doc = run(rows)
+    assert [e.text for e in doc.entities if e.type == "INDICATOR"] == []
+
+
+def test_fund_table_row_names_keep_period_words():
+    rows = ["项目\t预算数\t执行数", "年末滚存结余\t480\t512.6", "本年收支结余\t-20\t-12.4"]
+    doc = run(rows)
+    assert spans(doc, 1, "INDICATOR") == ["年末滚存结余"]
+    assert spans(doc, 2, "INDICATOR") == ["本年收支结余"]

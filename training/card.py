@@ -74,3 +74,36 @@ def strip_card_header(card: str) -> str:
         if end != -1:
             return card[end + 5:].lstrip("\n")
     return card
+
+
+#: Card sections written by other tools (``scripts/spacy_peer.py``) that a retrained card keeps.
+KEPT_SECTIONS = ("## spaCy peer",)
+
+
+def write_card(path, card: str, kind: str) -> None:
+    """Write ``card`` with its metadata header to ``path`` (a model folder's README.md), keeping
+    the sections of :data:`KEPT_SECTIONS` that the previous card had (they come from other tools).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "README.md"
+    >>> p.write_text("# Old\\n\\n## spaCy peer\\n\\npeer table\\n", encoding="utf-8") > 0
+    True
+    >>> write_card(p, "# New\\n", "cls"); "peer table" in p.read_text(encoding="utf-8")
+    True
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    kept: list[str] = []
+    if path.is_file():
+        old = path.read_text(encoding="utf-8")
+        for title in KEPT_SECTIONS:
+            at = old.find("\n" + title)
+            if at != -1 and title not in card:
+                rest = old[at + 1:]
+                nxt = rest.find("\n## ", len(title))
+                kept.append(rest if nxt == -1 else rest[:nxt + 1])
+    text = with_card_header(card, kind).rstrip("\n") + "\n"
+    for section in kept:
+        text += "\n" + section.rstrip("\n") + "\n"
+    path.write_text(text, encoding="utf-8")

@@ -25,7 +25,7 @@ import numpy as np
 
 from jixiao.errors import JixiaoError, UsageError
 from jixiao.models.estimator import E_BAD_CONFIG, E_NO_GOLD, Estimator, get, write_json
-from training.card import with_card_header
+from training.card import with_card_header, write_card  # noqa: F401
 from training.config import load_config, parse_overrides  # noqa: F401  (re-exported for the CLI)
 from jixiao.models.paragraph_cls import LABELS, decide
 
@@ -439,7 +439,7 @@ def run_cls(cfg: ClsConfig, *, cv: bool = False, train: bool = True,
     write_json(out / "metrics.json", metrics)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
-    (out / "README.md").write_text(with_card_header(cls_card(cfg, metrics), "cls"), encoding="utf-8")
+    write_card(out / "README.md", cls_card(cfg, metrics), "cls")
     if errors:
         parts = [errors_markdown(f"Worst confusions of {cfg.model}: {proto}", rows) for proto, rows in errors.items()]
         (out / "errors.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
@@ -452,7 +452,7 @@ def _clear_model_folder(folder: Path) -> None:
     import shutil
 
     for name in ("config.json", "vocab.json", "model.safetensors", "thresholds.json", "jieba_dict.txt",
-                 "README.md", "metrics.json", "config.yaml", "errors.md"):
+                 "metrics.json", "config.yaml", "errors.md"):  # README.md is rewritten (keeping peer sections)
         (folder / name).unlink(missing_ok=True)
     if (folder / "hf").is_dir():
         shutil.rmtree(folder / "hf")

@@ -23,7 +23,7 @@ from typing import Any
 
 from jixiao.errors import E_BASE_MODEL, E_CONFIG, E_NO_EXAMPLES, UsageError
 from jixiao.errors import E_TRAIN_OUT as E_OUT  # noqa: F401  (re-exported)
-from training.card import with_card_header
+from training.card import with_card_header, write_card  # noqa: F401
 from training.config import config_dict, config_from_dict, load_config
 from training.loop import epoch_line, optimizer_step
 from jixiao.models.ner import (ENTITY_TYPES, NER_SCHEMA_VERSION, NerTagger, better_sources, bio_labels,
@@ -547,8 +547,7 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         # which source the pipeline's `types: auto` keeps per type (jixiao.models.ner.auto_types)
         metrics["entity_sources"] = better_sources(cv)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "README.md").write_text(with_card_header(model_card(cfg, metrics, tagger, base), "ner"),
-                                   encoding="utf-8")
+    write_card(out / "README.md", model_card(cfg, metrics, tagger, base), "ner")
     return metrics
 
 

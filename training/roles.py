@@ -24,7 +24,7 @@ import numpy as np
 
 from jixiao.models.estimator import Estimator, write_json
 from jixiao.models.roles import NONE, ROLE_LABELS, ROLES, unit_items, unit_roles
-from training.card import with_card_header
+from training.card import with_card_header, write_card  # noqa: F401
 from training.cls import (Gold, Log, RULES, gold_hash, load_gold_or_fail, load_training_data,  # noqa: F401
                           make_estimator, protocol_sections)
 
@@ -257,14 +257,14 @@ def run_roles(cfg: RolesConfig, *, cv: bool = False, train: bool = True,
     est: Estimator = make_estimator(cfg, cfg.model).fit(units.items, units.roles)
     metrics["train_seconds"] = round(time.time() - t0, 1)
     metrics["params"] = est.get_params()
-    for name in ("config.json", "vocab.json", "state.json", "model.safetensors", "jieba_dict.txt", "README.md", "metrics.json",
+    for name in ("config.json", "vocab.json", "state.json", "model.safetensors", "jieba_dict.txt", "metrics.json",
                  "config.yaml", "errors.md"):
         (out / name).unlink(missing_ok=True)
     est.save(out)
     write_json(out / "metrics.json", metrics)
     (out / "config.yaml").write_text(yaml.safe_dump(dataclasses.asdict(cfg), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
-    (out / "README.md").write_text(with_card_header(roles_card(cfg, metrics), "roles"), encoding="utf-8")
+    write_card(out / "README.md", roles_card(cfg, metrics), "roles")
     if error_parts:
         (out / "errors.md").write_text("\n".join(error_parts), encoding="utf-8")
     log(f"saved {cfg.model} to {out}")

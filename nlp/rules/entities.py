@@ -83,14 +83,46 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
-    "项目", "本项目", "涉及", "影响", "受", "用于", "包括", "增加", "减少",
+    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
-SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|改革|[）)])$")
+SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
 # An average of a named count: 「享受待遇人数月平均数」, 「养老金领取人数全年平均数」
 AVERAGE_NAME = re.compile(r"(?<![\u4e00-\u9fff]{12})[\u4e00-\u9fff]{2,10}?(?:人数|人次|户数)(?:月|全年|年)?平均数")
 # Heads that a fund name does not qualify: "…基金" | "总收入", "…基金" | "待遇支出"
 BARE_HEAD = re.compile(r"^(总|累计|待遇|当期|当年|年末|滚存)")
+# Words after a line-item name that describe its value, not the measure (seed gold revision, NOTES_indicator.md):
+#   「基金收入累计总额为」, 「政府采购支出总额」, 「一般公共预算支出决算数为」, 「公务接待费支出决算」
+VALUE_WORDS_AFTER = re.compile(r"(?:(?<=[入出产余费])总额|(?<=[入出产余费算])(?:累计总额|决算数|决算))[ \u3000]*(?:为|是|[:：])?[ \u3000]*$")
+# Money line items of a fund statement: the fund or scheme before them is a defining qualifier
+#   「职工基本医疗保险基金收入」, 「生育保险基金总支出」, 「城乡居民养老保险个人缴费收入」, 「基本医疗保险待遇支出」
+FUND_LINE_HEAD = re.compile(r"(收入|支出|结余|资产|负债)$")
+# A fund or scheme name (with its 基金 and a reform note), possibly two coordinated ones, right before a line item:
+#   「机关事业单位养老保险(改革)基金」, 「机关事业单位养老保险基金和城乡居民养老保险基金」, 「社会保险基金」,
+#   「职工医保基金」, 「基本医疗」 (the abbreviated scheme of 「基本医疗征缴收入」). Regions, levels and years before
+#   it stay outside (「喀什地区」, 「区本级」, 「2019年」, 「各项」).
+_SCHEME = (r"(?:(?:城镇职工|城乡居民|城镇居民|机关事业单位|企业职工|职工|居民|新型农村|农村)?(?:基本)?"
+           r"(?:医疗|养老|失业|工伤|生育|社会|大病|长期护理|补充医疗)保险|(?:城镇职工|城乡居民|职工|居民)医保|基本医疗(?=征缴))")
+_FUND = _SCHEME + r"(?:[（(]改革[）)])?(?:基金)*"
+FUND_PREFIX = re.compile(rf"(?:{_FUND}(?:和|及|与|、))*{_FUND}[ \u3000]*$")
+# Period words that define a line item: 「年末滚存结余」, 「本年收支结余」, 「年初财政预算」, 「本年待遇支出」
+PERIOD_PREFIX = re.compile(r"(?<![\d\s年])(?:年末|年初|本年|当期|当年|全年)$")
+# Generic heads that name no measure on their own in running text (ANNOTATION §7: a count or sum of a
+# remedial action, 「涉及金额」, 「追回……的待遇」, 「结余4.0万元」): tagged only with a qualifier
+# Line items that a period word defines (「年末滚存结余」, 「全年实际执行数」); not rates or counts
+# (「全年」 before 「居民电子健康档案建档率」 dates the figure)
+PERIOD_HEAD = re.compile(r"(收入|支出|结余|预算|预算数|执行数|资产|负债)$")
+BARE_GENERIC = {"资金", "金额", "补贴", "补助", "待遇", "经费", "费用", "费", "结余", "余额", "拨款"}
+# Bare heads tagged only as a fund-statement line with a money value (「基金收入……，支出……」, 「完成预算5.87亿元」),
+# not before a share (「完成预算100%」)
+BARE_MONEY_HEAD = {"预算", "支出", "收入"}
+# The evaluation framework's 一级/二级 categories in the cells of a scoring table (「决策⇥项目立项⇥5⇥5」,
+# 「效益⇥满意度⇥10⇥8」): they group indicators, they are not INDICATOR (WRITING.md, ANNOTATION §4)
+EVAL_CATEGORY = re.compile(
+    r"(?:项目)?(?:决策|过程|产出|效益|投入|管理|立项|目标设定|绩效目标|资金投入|资金管理|资金分配|资金使用|资金到位(?:与执行)?|"
+    r"组织实施|财务管理|业务管理|预算编制|预算执行|产出(?:数量|质量|时效|成本)|数量|质量|时效|成本|"
+    r"(?:社会|经济|生态)效益|可持续影响|满意度)(?:指标)?"
+)
 # A TARGET/ACTUAL table cell longer than this is narrative, not a value expression
 MAX_VALUE_CELL = 40
 PRIORITY = {"TARGET": 5, "ACTUAL": 5, "SCORE": 4, "INDICATOR": 3, "AMOUNT": 2, "UNIT": 1}
@@ -241,11 +273,26 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 
 
 def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]]) -> Span | None:
-    """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入."""
+    """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入.
+
+    The name keeps the qualifiers that define the measure (WRITING.md, NOTES_indicator.md): the fund or scheme of a
+    money line item, the payer or source, period words, 月平均数; not years, regions, levels or a back-referring 基金.
+
+    >>> t = "2018年职工基本医疗保险基金收入累计总额为8684万元，本年收支结余0万元，年末滚存结余0万元。"
+    >>> from jixiao.tokenize import default_tokenizer
+    >>> w = [(x.text, x.start, x.end) for x in default_tokenizer()(t)]
+    >>> [t[sp.start:sp.end] for a in (t.index("8684"), t.index("0万"), t.rindex("0万")) if (sp := indicator_before(t, a, w))]
+    ['职工基本医疗保险基金收入', '本年收支结余', '年末滚存结余']
+    """
     pos = amount_start
     # skip linking words: "为", "是", "达", ":", spaces
     m = re.search(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$", text[:pos])
     pos = m.start() if m else pos
+    # and words describing the value: 「累计总额为」, 「支出决算数为」 (the name ends before them)
+    m = VALUE_WORDS_AFTER.search(text[:pos])
+    value_words = bool(m and m.start() < pos)
+    if value_words:
+        pos = m.start()
     prev = [w for w in words if w[2] == pos]
     if not prev:
         return None
@@ -254,29 +301,77 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         return None
     if not INDICATOR_SUFFIX.search(w):
         return None
-    # Extend backwards over the words that qualify the name ("财政" + "补助收入", "首次待遇发放" + "准确率"),
-    # stopping at punctuation, function words, numbers and the fund/scope that owns the item
-    # ("职工基本医疗保险" | "基金收入", "2022年" | "保费收入").
-    for _ in range(4):
+    # Extend backwards over the words that qualify the name ("财政" + "补助收入", "首次待遇发放" + "准确率",
+    # "一般" + "公共" + "预算" + "财政拨款" + "基本" + "支出"), stopping at punctuation, function words, numbers and
+    # the fund/scope that owns the item ("喀什地区", "2022年" | "保费收入"); a fund name is added below.
+    # (a money line item may take more words: 「一般」+「公共」+「预算」+「财政拨款」+「基本」+「支出」)
+    steps = 0
+    while steps < (6 if FUND_LINE_HEAD.search(w) else 5):
+        steps += 1
         before = [x for x in words if x[2] == s]
         if not before:
             break
         bw = before[0][0]
+        if bw == "项目" and text[s:e].startswith("支出") and not re.search(r"[该本此]$", text[:before[0][1]]):
+            # 「项目支出」 (the budget class), not the back-referring 项目 (「该项目支出」)
+            s = before[0][1]
+            continue
+        note = re.search(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$", text[:s])
+        if note and e - note.start() <= 14:  # a note inside the name: 「普通门(急)诊享受待遇」, 「因公出国（境）费」
+            s = note.start()
+            steps -= 1
+            continue
+        if bw.endswith("保险") and re.match(r"待遇.|费收入|费支出|金", text[s:e]):
+            # 「享受生育保险待遇人次」, 「工伤保险费收入」, 「失业保险金支出」
+            s = before[0][1]
+            continue
         if (not re.fullmatch(r"[\u4e00-\u9fff“”]+", bw) or bw in NAME_STOP or NOT_INDICATOR.match(bw)
                 or SCOPE_WORD.search(bw) or e - before[0][1] > 14 or bw[0] in "年月"
                 or re.search(r"\d\s*$", text[: before[0][1]])  # a unit/measure after a number: "2.58 万名"
-                or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))):
+                or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))
+                or (bw.endswith(("资金", "基金")) and re.fullmatch(r"预算(?:数|总额)?", text[s:e]))):  # 「……补助资金」|「预算」
             break
         s = before[0][1]
-    while s < e and text[s] in "年月":
+    while s < e and text[s] in "年月" and not re.match(r"年[度末初]", text[s:e]):
         s += 1
     avg = AVERAGE_NAME.search(text, 0, e)
     if avg and avg.end() == e and avg.start() < s:  # 「享受待遇人数月平均数」: the average of a named count
         s = avg.start()
         lead = re.match(r"(?:其中|全年|共有|共|平均|月均|以及|及|和)+", text[s:e])
         s += lead.end() if lead else 0
-    if text[s:e].endswith("费支出") and e - s > 4:  # "公务接待费支出 0.14万元": the item is 公务接待费
-        e -= 2
+    name = text[s:e]
+    fee = re.match(r".+?费(?=(?:财政拨款)?支出$)", name)
+    if fee and e - s > 4:  # "公务接待费支出 0.14万元", "“三公”经费财政拨款支出决算": the item is the 费
+        e = s + fee.end()
+        name = text[s:e]
+    # the fund or scheme of a money line item: 「职工基本医疗保险基金收入」, 「生育保险基金总支出」
+    if FUND_LINE_HEAD.search(name):
+        f = FUND_PREFIX.search(text, 0, s)
+        if f and f.end() == s and (f.end() - f.start() > 2 or not name.startswith("基金")):
+            s = f.start()
+    # a period word before it: 「年末滚存结余」, 「本年收支结余」, 「年初财政预算」 (not a year: 「2022年末」)
+    p = PERIOD_PREFIX.search(text, 0, s)
+    if p and name not in BARE_GENERIC and PERIOD_HEAD.search(name):
+        s = p.start()
+    if re.fullmatch(r"年度(?:预算|支出|收入)", text[s:e]):  # 「占年度预算」: the head (「年度支出预算」 keeps it)
+        s += 2
+    name = text[s:e]
+    if "\t" not in text:
+        if re.match(r"享受.*保险待遇$", name):
+            return None  # 「享受工伤保险待遇3412人次」: a count of beneficiaries, no measure named
+        lead = re.match(r"(?:共计|共|合计)", name)
+        if lead and name[lead.end():] in BARE_MONEY_HEAD:
+            return None  # 「共计支出0.14万元」, 「已支出」: a running total of the action
+        if name in BARE_MONEY_HEAD and value_words:
+            return None  # 「行政运行（2080101）: 支出决算为373.69万元」: a budget line's 决算, named by its code
+        if name.endswith("预算") and re.match(r"[\d.]+\s*%", text[amount_start:]):
+            return None  # 「完成年度预算102.79%」: a share of the budget, not the budget
+        if name in BARE_GENERIC:
+            return None  # 「涉及金额3.62万元」, 「追回……的待遇」, 「结余4.0万元」: no measure named
+        if name in BARE_MONEY_HEAD and not re.match(r"[^，。；;%]*?(?:万元|亿元|千元|元)", text[amount_start:amount_start + 24]):
+            return None  # 「完成预算100%」: a share of the budget, not the budget
+        if name in BARE_MONEY_HEAD and re.search(r"(?:已|共|累计|合计|实际)$", text[:s]):
+            return None  # 「已支出5.38亿元」: a running total of the action
     return Span(s, e, "INDICATOR") if e - s >= 2 else None
 
 
@@ -297,7 +392,7 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                 if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
                     e -= 2
                 name = text[s:e]
-                if name in ("总分", "合计", "总计", "小计"):
+                if name in ("总分", "合计", "总计", "小计") or EVAL_CATEGORY.fullmatch(name):
                     return None
                 if (re.fullmatch(r"[\u4e00-\u9fff“”]{2,14}", name) and not NOT_INDICATOR.match(name)
                         and not name.endswith(("指标", "情况", "目标")) and not re.search(r"增长|增幅|增减|变动", name)):
