@@ -206,7 +206,7 @@ def test_excel_indicators_sheet_has_numeric_target_and_actual_columns(tmp_path):
     assert (first["actual_number"], first["met"]) == (536, "是")
 
 
-# --- 4. long qualified line-item names (NOTES_indicator.md: qualifiers kept, bare heads not tagged) ------------
+# --- 6. long qualified line-item names (NOTES_indicator.md: qualifiers kept, bare heads not tagged) -------
 
 def indicators(text: str) -> list[str]:
     return [t for t, k in tagged(text) if k == "INDICATOR"]
@@ -228,7 +228,7 @@ def indicators(text: str) -> list[str]:
     # an average of a named count
     ("全年享受待遇人数月平均数1860人。", ["享受待遇人数月平均数"]),
     # words describing the value stay outside the name
-    ("2022年某险种基金收入累计总额为900万元。", ["基金收入"]),
+    ("2022年失业保险基金收入累计总额为900万元。", ["失业保险基金收入"]),
     ("办公费支出决算2.1万元。", ["办公费"]),
 ])
 def test_long_line_item_names_keep_their_qualifiers(text, names):

@@ -359,7 +359,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     if "\t" not in text:
         if re.match(r"享受.*保险待遇$", name):
             return None  # 「享受工伤保险待遇3412人次」: a count of beneficiaries, no measure named
-        lead = re.match(r"(?:共计|共|合计)", name)
+        lead = re.match(r"(?:全年|本年|当年)?(?:共计|共|合计)", name)
         if lead and name[lead.end():] in BARE_MONEY_HEAD:
             return None  # 「共计支出0.14万元」, 「已支出」: a running total of the action
         if name in BARE_MONEY_HEAD and value_words:
