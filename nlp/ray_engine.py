@@ -172,8 +172,11 @@ class RayPipeline:
     # -- what the batch loop calls ---------------------------------------------------------
     @property
     def notes(self) -> list[str]:
+        """Connects to Ray (before the batch loop: a cluster that cannot be reached is a usage error, exit 2)."""
         if self._notes is None:
-            self._notes = [f"engine ray: {self.address or 'a local Ray instance'}"]
+            if self._stream is None:
+                self._start()
+            self._notes = [f"engine ray: {self.address or 'a local Ray instance'}, {self._actors} actor(s)"]
         return self._notes
 
     def read_document(self, path: Any, *, limits: Any = None, doc_id: str | None = None) -> Any:

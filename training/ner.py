@@ -492,6 +492,7 @@ def _refresh_onnx(folder: Path) -> None:
 
 def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | None = None,
               extra_files: list[str] = (), progress: bool = True, cv: dict | None = None,
+              protocols: dict | None = None,
               provisional: bool = False) -> dict[str, Any]:
     """Train on every gold document (+ extra/weak/synthetic data) and write the model folder."""
     import yaml
@@ -546,6 +547,8 @@ def train_ner(cfg: NerConfig, *, out: str | Path = "models/ner", base: str | Non
         metrics["leave_one_document_out"] = cv
         # which source the pipeline's `types: auto` keeps per type (jixiao.models.ner.auto_types)
         metrics["entity_sources"] = better_sources(cv)
+    if protocols:
+        metrics["protocols"] = protocols
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     write_card(out / "README.md", model_card(cfg, metrics, tagger, base), "ner")
     return metrics
@@ -586,6 +589,20 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
         "- reproduce: `jixiao train ner --config models/ner/config.yaml` (same config + data -> "
         "same metrics)", "",
     ]
+    for proto, systems in (metrics.get("protocols") or {}).items():
+        from training.protocols import TITLES
+
+        lines += [f"## {TITLES.get(proto, proto)}", ""]
+        if proto == "corpus_loko":
+            lines += ["Written by the team: a development signal, not an estimate on real reports.", ""]
+        if proto == "transfer":
+            lines += ["The only figure where no real report was seen in training. The rules were written on the "
+                      "seeds, so a model with rule features is not a clean transfer figure; the model without "
+                      "them is.", ""]
+        notes = systems.pop("_notes", None) if isinstance(systems, dict) else None
+        lines += [f1_table(systems), ""]
+        if notes:
+            lines += [notes, ""]
     cv = metrics.get("leave_one_document_out")
     if cv:
         rows = {f"fold {d}": s for d, s in cv["model"]["folds"].items()}

@@ -77,8 +77,11 @@ def train_ner_command(
                                                  help="Put this `cv ner --nested --save` JSON in the card."),
     provisional: bool = typer.Option(False, "--provisional", help="Mark the card provisional (no gold)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    protocols_report: Optional[Path] = typer.Option(
+        None, "--protocols-report", help="Put this JSON of protocol figures in the card: {protocol: {system: "
+        "pooled summary}} as `cv ner --protocol P --save` pooled results (training/protocols.py)."),
 ) -> None:
-    """Train the entity tagger on corpus/gold (+ extra/weak/synthetic data); write the model folder."""
+    """Train the entity tagger on corpus/gold + data.corpus (+ extra/weak/synthetic data); write the model folder."""
     from training.ner import NerConfig, cross_validate_ner, load_config, train_ner
 
     cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
@@ -102,7 +105,8 @@ def train_ner_command(
     if nested_report and cv_result is not None:
         cv_result["nested"] = json.loads(nested_report.read_text(encoding="utf-8"))
     m = train_ner(cfg, out=out, base=base, extra_files=[str(d) for d in data], progress=not quiet,
-                  cv=cv_result, provisional=provisional)
+                  cv=cv_result, provisional=provisional,
+                  protocols=json.loads(protocols_report.read_text(encoding="utf-8")) if protocols_report else None)
     if errors_md:
         (out / "errors.md").write_text(errors_md, encoding="utf-8")
     typer.echo(f"wrote {out} ({m['records']} records, {m['windows']} windows, {m['train_seconds']} s, "

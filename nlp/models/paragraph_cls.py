@@ -271,13 +271,12 @@ class BlockTfidf:
             fast = self._fast = (vocab, self.idf_, self.idf_.tolist(), [f.split(":", 1)[0] for f in self.features_])
         idf, block_of = fast[2], fast[3]
         log = math.log
+        get = vocab.get
         for r, d in enumerate(docs):
             counts = Counter(d)  # first-occurrence order, as before, of the features in the vocabulary
+            found = [(j, c) for j, c in zip(map(get, counts), counts.values()) if j is not None]
             by_block: dict[str, list[tuple[int, float]]] = {}
-            for f, c in counts.items():
-                j = vocab.get(f)
-                if j is None:
-                    continue
+            for j, c in found:
                 by_block.setdefault(block_of[j], []).append((j, (1.0 + log(c)) * idf[j]))
             for block, entries in by_block.items():
                 norm = math.sqrt(sum(v * v for _, v in entries)) or 1.0

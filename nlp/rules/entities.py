@@ -272,6 +272,30 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(x, y) for x, y in zip(cuts, cuts[1:]) if y > x]
 
 
+# Look-behind windows: a name, its linking words and qualifiers sit within this many characters
+# before a value, so every backward search is bounded (the stage stays linear in the text).
+WINDOW = 40
+LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
+NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
+_ENDS_CACHE: list = [None, None]
+
+
+def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
+    """``{end offset: word}`` of a paragraph's words (the first word ending there), built once per
+    word list.
+
+    >>> words_by_end([("基金", 0, 2), ("收入", 2, 4)])[4]
+    ('收入', 2, 4)
+    """
+    if _ENDS_CACHE[0] is words:
+        return _ENDS_CACHE[1]
+    ends: dict[int, tuple[str, int, int]] = {}
+    for w in words:
+        ends.setdefault(w[2], w)
+    _ENDS_CACHE[0], _ENDS_CACHE[1] = words, ends
+    return ends
+
+
 def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]]) -> Span | None:
     """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入.
 
@@ -285,18 +309,19 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     ['职工基本医疗保险基金收入', '本年收支结余', '年末滚存结余']
     """
     pos = amount_start
-    # skip linking words: "为", "是", "达", ":", spaces
-    m = re.search(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$", text[:pos])
+    # skip linking words: "为", "是", "达", ":", spaces (searched in a short window: linear in the text)
+    lo = max(0, pos - WINDOW)
+    m = LINK_WORDS_BEFORE.search(text, lo, pos)
     pos = m.start() if m else pos
     # and words describing the value: 「累计总额为」, 「支出决算数为」 (the name ends before them)
-    m = VALUE_WORDS_AFTER.search(text[:pos])
+    m = VALUE_WORDS_AFTER.search(text, max(0, pos - WINDOW), pos)
     value_words = bool(m and m.start() < pos)
     if value_words:
         pos = m.start()
-    prev = [w for w in words if w[2] == pos]
-    if not prev:
+    ends = words_by_end(words)
+    if pos not in ends:
         return None
-    w, s, e = prev[0]
+    w, s, e = ends[pos]
     if NOT_INDICATOR.match(w) or not re.search(r"[\u4e00-\u9fff]", w):
         return None
     if not INDICATOR_SUFFIX.search(w):
@@ -308,7 +333,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     steps = 0
     while steps < (6 if FUND_LINE_HEAD.search(w) else 5):
         steps += 1
-        before = [x for x in words if x[2] == s]
+        before = [ends[s]] if s in ends else []
         if not before:
             break
         bw = before[0][0]
@@ -316,7 +341,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
             # 「项目支出」 (the budget class), not the back-referring 项目 (「该项目支出」)
             s = before[0][1]
             continue
-        note = re.search(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$", text[:s])
+        note = NOTE_BEFORE.search(text, max(0, s - WINDOW), s)
         if note and e - note.start() <= 14:  # a note inside the name: 「普通门(急)诊享受待遇」, 「因公出国（境）费」
             s = note.start()
             steps -= 1
@@ -327,14 +352,16 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
             continue
         if (not re.fullmatch(r"[\u4e00-\u9fff“”]+", bw) or bw in NAME_STOP or NOT_INDICATOR.match(bw)
                 or SCOPE_WORD.search(bw) or e - before[0][1] > 14 or bw[0] in "年月"
-                or re.search(r"\d\s*$", text[: before[0][1]])  # a unit/measure after a number: "2.58 万名"
+                or re.search(r"\d\s*$", text[max(0, before[0][1] - WINDOW): before[0][1]])  # "2.58 万名"
                 or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))
                 or (bw.endswith(("资金", "基金")) and re.fullmatch(r"预算(?:数|总额)?", text[s:e]))):  # 「……补助资金」|「预算」
             break
         s = before[0][1]
     while s < e and text[s] in "年月" and not re.match(r"年[度末初]", text[s:e]):
         s += 1
-    avg = AVERAGE_NAME.search(text, 0, e)
+    avg = AVERAGE_NAME.search(text, max(0, e - WINDOW), e)
+    while avg and avg.end() < e:  # the match that ends at e, if any
+        avg = AVERAGE_NAME.search(text, avg.start() + 1, e)
     if avg and avg.end() == e and avg.start() < s:  # 「享受待遇人数月平均数」: the average of a named count
         s = avg.start()
         lead = re.match(r"(?:其中|全年|共有|共|平均|月均|以及|及|和)+", text[s:e])
@@ -346,11 +373,11 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         name = text[s:e]
     # the fund or scheme of a money line item: 「职工基本医疗保险基金收入」, 「生育保险基金总支出」
     if FUND_LINE_HEAD.search(name):
-        f = FUND_PREFIX.search(text, 0, s)
+        f = FUND_PREFIX.search(text, max(0, s - WINDOW), s)
         if f and f.end() == s and (f.end() - f.start() > 2 or not name.startswith("基金")):
             s = f.start()
     # a period word before it: 「年末滚存结余」, 「本年收支结余」, 「年初财政预算」 (not a year: 「2022年末」)
-    p = PERIOD_PREFIX.search(text, 0, s)
+    p = PERIOD_PREFIX.search(text, max(0, s - WINDOW), s)
     if p and name not in BARE_GENERIC and PERIOD_HEAD.search(name):
         s = p.start()
     if re.fullmatch(r"年度(?:预算|支出|收入)", text[s:e]):  # 「占年度预算」: the head (「年度支出预算」 keeps it)
@@ -370,7 +397,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
             return None  # 「涉及金额3.62万元」, 「追回……的待遇」, 「结余4.0万元」: no measure named
         if name in BARE_MONEY_HEAD and not re.match(r"[^，。；;%]*?(?:万元|亿元|千元|元)", text[amount_start:amount_start + 24]):
             return None  # 「完成预算100%」: a share of the budget, not the budget
-        if name in BARE_MONEY_HEAD and re.search(r"(?:已|共|累计|合计|实际)$", text[:s]):
+        if name in BARE_MONEY_HEAD and re.search(r"(?:已|共|累计|合计|实际)$", text[max(0, s - WINDOW):s]):
             return None  # 「已支出5.38亿元」: a running total of the action
     return Span(s, e, "INDICATOR") if e - s >= 2 else None
 
@@ -402,13 +429,25 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Flat, non-overlapping spans: value expressions win over the AMOUNT/UNIT inside them."""
+    """Flat, non-overlapping spans: value expressions win over the AMOUNT/UNIT inside them.
+
+    The chosen spans are kept sorted, so each candidate is checked against its two neighbours only
+    (linear-logarithmic in the number of spans, not quadratic).
+    """
+    from bisect import bisect_left
+
+    starts: list[int] = []
     chosen: list[Span] = []
     for sp in sorted(spans, key=lambda x: (-PRIORITY[x.type], -(x.end - x.start), x.start)):
         if sp.end <= sp.start:
             continue
-        if all(sp.end <= c.start or sp.start >= c.end for c in chosen):
-            chosen.append(sp)
+        i = bisect_left(starts, sp.start)
+        if i > 0 and chosen[i - 1].end > sp.start:
+            continue
+        if i < len(chosen) and chosen[i].start < sp.end:
+            continue
+        starts.insert(i, sp.start)
+        chosen.insert(i, sp)
     return sorted(chosen, key=lambda x: (x.start, x.end))
 
 

@@ -44,7 +44,9 @@ def _interrupt_on(monkeypatch, nth: int, how: str = "raise"):
 def test_interrupted_run_says_how_to_finish(cli, inp, monkeypatch, how):
     out = inp.parent / "out"
     _interrupt_on(monkeypatch, 3, how)
-    r = cli("extract", inp, "-o", out, "--format", "csv")
+    # the signal is sent from inside the pipeline, so the pipeline must run in this process (one
+    # worker); a signal to the coordinator of a multi-worker run: tests/test_parallel.py
+    r = cli("extract", inp, "-o", out, "--format", "csv", "--workers", "1")
     assert r.code == 130, r
     assert "2 documents" in r.err  # the summary
     assert "interrupted after 2 of 5 inputs" in r.err and "--resume" in r.err
