@@ -45,6 +45,27 @@ def _ray():
     return ray
 
 
+def _check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """A ``host:port`` or ``ray://host:port`` address that does not answer is refused at once (E148):
+    ``ray.init`` would otherwise retry for minutes, deaf to SIGTERM.
+
+    >>> _check_reachable(None), _check_reachable("auto")
+    (None, None)
+    """
+    if not address or address in ("auto", "local"):
+        return
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise UsageError(E_RAY, f"the Ray cluster at {address} does not answer ({exc.strerror or exc}); "
+                         "check --address (ray start prints it) or RAY_ADDRESS") from None
+
+
 class ExtractActor:
     """One Ray actor: the pipeline loaded once; ``__call__`` extracts a batch of inputs."""
 
@@ -124,6 +145,7 @@ class RayPipeline:
 
         ray = _ray()
         if not ray.is_initialized():
+            _check_reachable(self.address)
             try:
                 if self.address:
                     ray.init(address=self.address, log_to_driver=False)

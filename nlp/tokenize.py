@@ -40,8 +40,10 @@ def fast_jieba_class():
     in segmentation): the same arithmetic in the same order, so the same words (checked on the 45 843
     lines of corpus/raw, corpus/written and the gold texts, raw and with numbers masked, HMM on and off).
 
-    >>> tk = fast_jieba_class()(); tk.initialize(); tk.lcut("基金支出预算执行率")
-    ['基金', '支出', '预算', '执行率']
+    >>> import jieba
+    >>> s = "基金支出预算执行率96.4%，参保人数12732人"
+    >>> fast_jieba_class()().lcut(s) == jieba.Tokenizer().lcut(s)
+    True
     """
     global _FAST_JIEBA
     if _FAST_JIEBA is not None:
