@@ -237,6 +237,9 @@ def assign_categories(texts: Sequence[str], categories: Sequence[Category], min_
     return out
 
 
+LEAD_CONJ_RE = re.compile(r"^(?:而且|并且|同时|但是|但|而|且|并|还|也|又|由于|因)")
+
+
 def key_phrase(texts: Sequence[str], keywords: Sequence[str], max_chars: int = 16) -> str | None:
     """A short readable name for a theme: the clause of its sentences that holds the most of its
     keywords (ties: the clause most sentences share, then the shorter, then the first).
@@ -249,6 +252,7 @@ def key_phrase(texts: Sequence[str], keywords: Sequence[str], max_chars: int = 1
     for t in texts:
         for clause in re.split(r"[，。；：,;:！？、]", strip_marker(t)):
             clause = TRAILING_PUNCT_RE.sub("", clause.strip()).rstrip(".")
+            clause = LEAD_CONJ_RE.sub("", clause)  # 「且相关经费不足」 → 「相关经费不足」
             if 2 <= len(clause) <= max_chars and not re.search(r"\d", clause):
                 counts[clause] += 1
                 first.setdefault(clause, len(first))
