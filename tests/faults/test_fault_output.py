@@ -126,3 +126,18 @@ def test_chmod_like_new_file(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(name).st_mode) == 0o640
+
+
+def test_label_files_follow_the_umask(tmp_path):
+    """Label files written by `jixiao labels` (write_text_atomic) are not private (issue 16 point 6)."""
+    import os
+    import stat
+
+    from jixiao.labels.schema import write_text_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic("{}\n", tmp_path / "x.jsonl")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.jsonl").stat().st_mode) == 0o644
