@@ -156,3 +156,17 @@ def test_guided_themes_use_the_taxonomy_and_readable_names():
         ["定点医疗机构违规收费12万元。"], ["违规"])
     unguided = build_themes(rows, [], ThemeConfig(min_theme_size=2, taxonomy=None))
     assert all(t.category is None for t in unguided.themes)
+
+
+def test_encoder_sentence_vectors_for_themes():
+    import numpy as np
+    import pytest as _pytest
+
+    from jixiao.errors import UsageError
+    from jixiao.summarize.themes import ThemeConfig
+    from jixiao.summarize.vectors import encoder_vectors
+
+    E = encoder_vectors(["资金拨付不及时", "县级配套资金拨付滞后", "村医队伍老化"], "models/encoder")
+    assert E.shape[0] == 3 and np.allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
+    with _pytest.raises(UsageError):
+        ThemeConfig(vectors="bert").validated()

@@ -141,7 +141,7 @@ def gold_themes(folder: str) -> dict[tuple[str, int], list[str]]:
 
 
 def run_themes_eval(corpus: str = "corpus/written", summarize_config: str = "configs/summarize.yaml",
-                    roles_model: str | None = "models/roles") -> dict[str, Any]:
+                    roles_model: str | None = "models/roles", encoder: str | None = None) -> dict[str, Any]:
     """Guided and unguided themes on the written corpus, with gold roles and (if given) model roles."""
     import dataclasses
 
@@ -159,6 +159,9 @@ def run_themes_eval(corpus: str = "corpus/written", summarize_config: str = "con
     taxonomy = base.taxonomy or str(resolve("configs/themes.yaml"))
     configs = {"guided": dataclasses.replace(base, taxonomy=taxonomy),
                "clusters": dataclasses.replace(base, taxonomy=None)}
+    if encoder:
+        configs["guided+encoder"] = dataclasses.replace(base, taxonomy=taxonomy, vectors="tfidf+encoder", encoder=encoder)
+        configs["clusters+encoder"] = dataclasses.replace(base, taxonomy=None, vectors="tfidf+encoder", encoder=encoder)
     role_sets: dict[str, Any] = {"gold": None}
     if roles_model:
         role_sets["model"] = model_roles(data.gold, str(resolve(roles_model)))

@@ -257,11 +257,14 @@ def cv_themes_command(
     roles_model: Optional[Path] = typer.Option(Path("models/roles"), "--roles-model",
                                                help="Also score themes over this role model's units (gold labels given)."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
+    encoder: Optional[Path] = typer.Option(None, "--encoder", help="Also score TF-IDF + this encoder's sentence "
+                                           "vectors (jixiao pretrain output)."),
 ) -> None:
     """Themes against the corpus' problem categories: coverage and AMI, guided vs clusters, gold vs model roles."""
     from training.themes_eval import run_themes_eval
 
-    result = run_themes_eval(str(corpus), str(config), str(roles_model) if roles_model else None)
+    result = run_themes_eval(str(corpus), str(config), str(roles_model) if roles_model else None,
+                             str(encoder) if encoder else None)
     for name, r in result["results"].items():
         typer.echo(f"{name}: coverage {r['coverage']}, AMI {r['ami']}, {r['themes']} themes "
                    f"({r['guided_themes']} guided), {r['outlier_sentences']} outlier sentences")

@@ -43,7 +43,7 @@ import numpy as np
 from jixiao.errors import (
     E_STOPWORDS, E_TAXONOMY, E_THEME_CONFIG, E_THEME_LABEL, E_THEME_MIN_SIZE, E_THEME_THRESHOLD, UsageError,
 )
-from jixiao.paths import config_path, resolve
+from jixiao.paths import config_path, model_path, resolve
 from jixiao.summarize.aggregate import ROLES, UNKNOWN, SentenceRow
 
 DEFAULT_STOPWORDS = config_path("summarize_stopwords.txt")
@@ -98,6 +98,9 @@ class ThemeConfig:
     max_dense: int = 3000  # above this many distinct sentences, cluster k-means centroids
     taxonomy: str | None = str(DEFAULT_TAXONOMY)  # guided mode: categories file (configs/themes.yaml); None = clusters only
     guided_min_score: float = 1.0  # a sentence joins a category at this score (one seed word = 1)
+    vectors: str = "tfidf"  # "tfidf" or "tfidf+encoder" (sentence vectors of the domain encoder beside TF-IDF)
+    encoder: str | None = None  # encoder folder for "tfidf+encoder" (default models/encoder)
+    encoder_weight: float = 0.5  # share of the encoder cosine in the joined similarity
 
     def validated(self) -> "ThemeConfig":
         if not 0.0 < self.threshold <= 1.0:
@@ -106,6 +109,8 @@ class ThemeConfig:
         if self.label not in ROLES + ("经验做法",):
             raise UsageError(E_THEME_LABEL, f"label must be one of 问题, 原因, 措施, 经验做法; got "
                                      f"{self.label!r}")
+        if self.vectors not in ("tfidf", "tfidf+encoder"):
+            raise UsageError(E_THEME_CONFIG, f"vectors must be tfidf or tfidf+encoder, got {self.vectors!r}")
         if self.min_theme_size < 1:
             raise UsageError(E_THEME_MIN_SIZE, f"--min-theme-size must be at least 1, got "
                                      f"{self.min_theme_size}")
@@ -147,7 +152,8 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
     data.update({k: v for k, v in overrides.items() if v is not None})
     for key, value in data.items():
         want = {"threshold": (int, float), "stopwords_path": (str, type(None)), "taxonomy": (str, type(None)),
-                "guided_min_score": (int, float), "label": (str,)}.get(key, (int,))
+                "guided_min_score": (int, float), "label": (str,), "vectors": (str,), "encoder": (str, type(None)),
+                "encoder_weight": (int, float)}.get(key, (int,))
         if isinstance(value, bool) or not isinstance(value, want):
             raise UsageError(E_THEME_CONFIG, f"{key} must be {' or '.join(t.__name__ for t in want)}, "
                                      f"got {value!r}", path=str(p))
@@ -667,6 +673,11 @@ def build_themes(rows: Sequence[SentenceRow], context: Sequence[SentenceRow],
     uniq_texts = list(uniq)
     uniq_tokens = [tokenizer.tokens(t) for t in uniq_texts]
     X, _vocab = tfidf_matrix([cluster_features(t, tokenizer.stopwords) for t in uniq_tokens])
+    if config.vectors == "tfidf+encoder" and uniq_texts and X.shape[1]:
+        from jixiao.summarize.vectors import combine, encoder_vectors
+
+        X = combine(X, encoder_vectors(uniq_texts, config.encoder or str(model_path("encoder"))),
+                    config.encoder_weight)
     nonzero = [i for i, toks in enumerate(uniq_tokens) if toks and X.shape[1] > 0
                and X[i].nnz > 0]
     labels_u = np.full(len(uniq_texts), -1, dtype=int)
