@@ -89,7 +89,7 @@ def figures() -> str:
                   "paragraph labels given, units = sentences, 一是/1. items and clauses split at explicit cause cues):", "",
                   *roles_table(roles), ""]
     if themes:
-        lines += ["**Themes** (`jixiao cv themes --save models/themes_metrics.json`: every 存在问题 paragraph of the "
+        lines += ["**Themes** (`jixiao cv themes --encoder models/encoder --save models/themes_metrics.json`: every 存在问题 paragraph of the "
                   f"written corpus ({themes['documents']} documents), its first problem sentence's theme against the "
                   "category the writers gave it; guided = `configs/themes.yaml` first, the rest clustered):", "",
                   *themes_table(themes), ""]
