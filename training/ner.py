@@ -659,7 +659,7 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
                   "character of 22 rule spans); `rule_prior` is what the nested procedure picks (the "
                   "best inner micro-F1, ties to the larger prior), and the nested figures measure "
                   "that procedure without the held-out document.", ""]
-    else:
+    elif not metrics.get("protocols"):
         lines += ["## Leave-one-document-out", "", "Not run for this folder: `jixiao cv ner "
                   "--config configs/ner.yaml` writes the table.", ""]
     return "\n".join(lines)
