@@ -304,18 +304,13 @@ def _log(errors, source: str, code: str, message: str) -> None:  # noqa: ANN001 
 
 def existing_ids(writer) -> dict[str, list[str]]:  # noqa: ANN001 - an open JsonlWriter
     """doc_id → sha256 values of the documents already in the file a resumed writer appends to."""
+    from jixiao.io.writers import jsonl_records
+
     target = writer.partial_path if writer.partial_path.exists() else writer.path
     ids: dict[str, list[str]] = {}
-    if not target.exists():
-        return ids
-    with open(target, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("doc_id"), str):
-                ids.setdefault(obj["doc_id"], []).append(str(obj.get("sha256")))
+    for obj in jsonl_records(target):
+        if isinstance(obj.get("doc_id"), str):
+            ids.setdefault(obj["doc_id"], []).append(str(obj.get("sha256")))
     return ids
 
 

@@ -384,23 +384,12 @@ class WorkerPipeline:
 def output_sha256(out_dir: str | Path) -> set[str]:
     """sha256 values of the documents already in ``out_dir/extract.jsonl`` (or of the ``.partial``
     file of an interrupted rewrite, which ``--resume`` continues): what the workers need not extract."""
-    import json
+    from jixiao.io.writers import jsonl_records
 
     out = Path(out_dir)
     partial = out / ".extract.jsonl.partial"
     target = partial if partial.exists() else out / "extract.jsonl"
-    shas: set[str] = set()
-    if not target.exists():
-        return shas
-    with open(target, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("sha256"), str):
-                shas.add(obj["sha256"])
-    return shas
+    return {obj["sha256"] for obj in jsonl_records(target) if isinstance(obj.get("sha256"), str)}
 
 
 def worker_pipeline(paths: Sequence[Any], out_dir: str | Path, *, workers: int, pipeline_path: str | None,

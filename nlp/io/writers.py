@@ -155,6 +155,26 @@ def _iter_json_lines(path: Path, *, exact: bool = True) -> Iterator[tuple[int, d
 # JSON Lines
 
 
+def jsonl_records(path: str | os.PathLike[str]) -> Iterator[dict]:
+    """The JSON objects of an output JSONL file, one per line; a torn or foreign line is skipped
+    (what ``--resume`` reads back; a missing file yields nothing).
+
+    >>> list(jsonl_records("/nonexistent/extract.jsonl"))
+    []
+    """
+    target = Path(path)
+    if not target.exists():
+        return
+    with open(target, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                yield obj
+
+
 class JsonlWriter:
     """Append output-contract documents to a JSON Lines file, one per line, durably.
 

@@ -356,8 +356,8 @@ def threshold_grid(band: Sequence[float] | None = None, step: float = 0.025) -> 
     return np.round(np.arange(lo, hi + step / 2, step), 3)
 
 
-# Features of the same paragraph in the same setting are computed once per process (cross-validation
-# featurises every training paragraph once per fold otherwise).
+# Training features of the same paragraph in the same setting are computed once per process
+# (cross-validation featurises every training paragraph once per fold otherwise); prediction never uses it.
 _FEATURE_CACHE: dict[tuple, list[str]] = {}
 
 
@@ -417,8 +417,14 @@ class TfidfLogReg(Estimator):
     def _dict_path(self) -> str | None:
         return getattr(self, "dict_path_", None) or str(DEFAULT_DICT)
 
-    def _featurize(self, items: Sequence[Item]) -> list[list[str]]:
+    def _featurize(self, items: Sequence[Item], cache: bool = False) -> list[list[str]]:
+        """Feature strings of each item; ``cache`` (training only: cross-validation fits the same
+        paragraphs once per fold) memoises them process-wide, never at prediction time."""
         words = word_tokenizer(self._dict_path()).words
+        if not cache:
+            return [paragraph_features(it, words, ngram_max=self.ngram_max, max_chars=self.max_chars,
+                                       section_depth=self.section_depth, rules=self.rule_features,
+                                       cues=self.cue_features) for it in items]
         setting = (self._dict_path(), self.ngram_max, self.max_chars, self.section_depth, self.rule_features,
                    self.cue_features)
         out = []
@@ -467,7 +473,7 @@ class TfidfLogReg(Estimator):
             raise JixiaoError(E_BAD_DATA, "cannot fit on zero paragraphs; give at least one labelled paragraph")
         labels = list(self.labels)
         Y = binarize(y, labels)
-        feats = self._featurize(items)
+        feats = self._featurize(items, cache=True)
         self.vectorizer_, self.coef_, self.intercept_ = self._fit_features(feats, Y)
         self.thresholds_ = {l: 0.5 for l in labels}
         if self.threshold_folds and self.threshold_folds > 1:

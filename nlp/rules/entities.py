@@ -277,26 +277,20 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
-_ENDS_CACHE: list = [None, None]
-
-
 def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
-    """``{end offset: word}`` of a paragraph's words (the first word ending there), built once per
-    word list.
+    """``{end offset: word}`` of a paragraph's words (the first word ending there).
 
     >>> words_by_end([("基金", 0, 2), ("收入", 2, 4)])[4]
     ('收入', 2, 4)
     """
-    if _ENDS_CACHE[0] is words:
-        return _ENDS_CACHE[1]
     ends: dict[int, tuple[str, int, int]] = {}
     for w in words:
         ends.setdefault(w[2], w)
-    _ENDS_CACHE[0], _ENDS_CACHE[1] = words, ends
     return ends
 
 
-def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]]) -> Span | None:
+def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]],
+                     ends: dict[int, tuple[str, int, int]] | None = None) -> Span | None:
     """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入.
 
     The name keeps the qualifiers that define the measure (WRITING.md, NOTES_indicator.md): the fund or scheme of a
@@ -318,7 +312,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     value_words = bool(m and m.start() < pos)
     if value_words:
         pos = m.start()
-    ends = words_by_end(words)
+    ends = words_by_end(words) if ends is None else ends  # the caller builds it once per paragraph
     if pos not in ends:
         return None
     w, s, e = ends[pos]
@@ -471,10 +465,11 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
     if any(sp.type == "AMOUNT" for sp in amounts):
         if words is None:
             words = [(t.text, t.start, t.end) for t in default_tokenizer()(text)]
+        ends = words_by_end(words)
         cells = _cells_with_offsets(text) if "\t" in text else []
         for sp in amounts:
             if sp.type == "AMOUNT":
-                ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words)
+                ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words, ends)
                 if ind:
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]

@@ -123,6 +123,21 @@ class ThemeConfig:
         return d
 
 
+def read_yaml_mapping(p: Path, code: str, what: str, shape: str) -> dict[str, Any]:
+    """A YAML file that must hold a mapping (empty file: ``{}``); ``code`` on any problem."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise UsageError(code, f"cannot read {what} ({exc.strerror})", path=str(p)) from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(code, f"{what} is not valid YAML: {exc}", path=str(p)) from exc
+    if not isinstance(data, dict):
+        raise UsageError(code, shape, path=str(p))
+    return data
+
+
 def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
     """A ``ThemeConfig`` from YAML (``configs/summarize.yaml``); ``None`` overrides are ignored.
 
@@ -133,17 +148,8 @@ def load_theme_config(path: str | Path, **overrides: Any) -> ThemeConfig:
     """
     import dataclasses
 
-    import yaml
-
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise UsageError(E_THEME_CONFIG, f"cannot read the config ({exc.strerror})", path=str(p)) from exc
-    except yaml.YAMLError as exc:
-        raise UsageError(E_THEME_CONFIG, f"not valid YAML: {exc}", path=str(p)) from exc
-    if not isinstance(data, dict):
-        raise UsageError(E_THEME_CONFIG, "the config must be a mapping of option: value", path=str(p))
+    data = read_yaml_mapping(p, E_THEME_CONFIG, "the config", "the config must be a mapping of option: value")
     fields = {f.name: f for f in dataclasses.fields(ThemeConfig)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
@@ -184,17 +190,8 @@ def load_taxonomy(path: str | Path) -> list[Category]:
     >>> [c.name for c in load_taxonomy(config_path("themes.yaml"))][:3]
     ['预算编制', '预算执行', '绩效目标']
     """
-    import yaml
-
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise UsageError(E_TAXONOMY, f"cannot read the taxonomy ({exc.strerror})", path=str(p)) from exc
-    except yaml.YAMLError as exc:
-        raise UsageError(E_TAXONOMY, f"the taxonomy is not valid YAML: {exc}", path=str(p)) from exc
-    if not isinstance(data, dict):
-        raise UsageError(E_TAXONOMY, "the taxonomy must map category: {description, seeds}", path=str(p))
+    data = read_yaml_mapping(p, E_TAXONOMY, "the taxonomy", "the taxonomy must map category: {description, seeds}")
     out = []
     for name, spec in data.items():
         spec = spec if isinstance(spec, dict) else {}
@@ -205,8 +202,8 @@ def load_taxonomy(path: str | Path) -> list[Category]:
     return out
 
 
-def category_scores(text: str, categories: Sequence[Category], tokenizer: "ThemeTokenizer | None" = None
-                    ) -> list[float]:
+def category_scores(text: str, categories: Sequence[Category], tokenizer: "ThemeTokenizer | None" = None,
+                    descs: Sequence[frozenset[str]] | None = None) -> list[float]:
     """Score of each category for one sentence: 1 per seed word it contains, 0.25 per word of the
     category's description (the description only tips a balance, seeds decide).
 
@@ -217,14 +214,21 @@ def category_scores(text: str, categories: Sequence[Category], tokenizer: "Theme
     """
     norm = unicodedata.normalize("NFKC", text)
     words = set(tokenizer.tokens(norm)) if tokenizer is not None else set()
+    if descs is None:
+        descs = description_words(categories, tokenizer)
     scores = []
-    for c in categories:
+    for c, desc in zip(categories, descs):
         score = float(sum(1 for w in c.seeds if w in norm))
-        if words and c.description:
-            desc = set(tokenizer.tokens(c.description)) - set(c.seeds)
+        if words and desc:
             score += 0.25 * len(words & desc)
         scores.append(score)
     return scores
+
+
+def description_words(categories: Sequence[Category], tokenizer: "ThemeTokenizer | None") -> list[frozenset[str]]:
+    """Words of each category's description that are not its seeds (tokenised once per taxonomy)."""
+    return [frozenset(tokenizer.tokens(c.description)) - set(c.seeds) if tokenizer is not None and c.description
+            else frozenset() for c in categories]
 
 
 def assign_categories(texts: Sequence[str], categories: Sequence[Category], min_score: float = 1.0,
@@ -235,9 +239,10 @@ def assign_categories(texts: Sequence[str], categories: Sequence[Category], min_
     >>> assign_categories(["执行率偏低", "档案不全"], cats)
     [0, -1]
     """
+    descs = description_words(categories, tokenizer)
     out = []
     for t in texts:
-        sc = category_scores(t, categories, tokenizer)
+        sc = category_scores(t, categories, tokenizer, descs)
         best = max(range(len(sc)), key=lambda i: (sc[i], -i)) if sc else -1
         out.append(best if best >= 0 and sc[best] >= min_score else -1)
     return out
