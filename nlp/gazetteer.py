@@ -121,9 +121,9 @@ def division_spans(path: Path) -> dict[tuple, list[int]]:
     try:
         st = path.stat()
         key = f"{path}|{st.st_size}|{st.st_mtime_ns}|" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-        folder = Path(os.environ.get("JIXIAO_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                      / "jixiao")
-        cache = folder / f"gazetteer-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+        from jixiao.paths import cache_dir
+
+        cache = cache_dir() / f"gazetteer-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
         stored_key, spans = marshal.loads(cache.read_bytes())
         if stored_key == key and isinstance(spans, dict):
             return spans

@@ -49,6 +49,16 @@ def data_root() -> Path:
     return _root_for(os.environ.get("JIXIAO_DATA"))
 
 
+def cache_dir() -> Path:
+    """Where derived, rebuildable files go (parsed gazetteer, jieba's prefix dictionary):
+    ``$JIXIAO_CACHE``, else ``$XDG_CACHE_HOME/jixiao``, else ``~/.cache/jixiao``. Nothing there is ever
+    needed: a cache that cannot be read or written is rebuilt or skipped."""
+    env = os.environ.get("JIXIAO_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao"
+
+
 def config_path(name: str) -> Path:
     """A shipped config file, e.g. ``config_path("cls.yaml")``."""
     return data_root() / "configs" / name

