@@ -69,7 +69,7 @@ def corpus_sources(root: str | Path | None = None) -> dict[str, list[Path]]:
     return by_kind
 
 
-def _jitter(text: str, rng: random.Random) -> str:
+def jitter_numbers(text: str, rng: random.Random) -> str:
     """Every number scaled by a factor in [0.7, 1.3] with its decimals kept; years shifted by one offset."""
     shift = rng.randint(-4, 2)
 
@@ -150,7 +150,7 @@ def make_archive(folder: str | Path, n: int, *, seed: int = 0, docx_share: float
     for i in range(n):
         kind = kinds[i % len(kinds)]
         size = _draw_size(rng)
-        text = _jitter(_text_for(size, by_kind[kind], rng), rng)
+        text = jitter_numbers(_text_for(size, by_kind[kind], rng), rng)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if digest in seen:  # a short part drawn twice with the same jitter: say which copy it is
             text += f"\n（第{i + 1}册）"
@@ -277,7 +277,7 @@ def curve_texts(sizes: Sequence[int], corpus: str | Path | None = None) -> list[
         while n < size:
             t = files[k % len(files)].read_text(encoding="utf-8")
             if k >= len(files):
-                t = _jitter(t, rng)
+                t = jitter_numbers(t, rng)
             parts.append(t)
             n += len(t.encode("utf-8")) + 1
             k += 1

@@ -48,7 +48,7 @@ def _inputs(src: str | Path | Sequence[str | Path], min_bytes: int, tmp: Path) -
     do, so no two inputs are identical (a run skips identical copies) and no paragraph is a cache hit."""
     import random
 
-    from jixiao.archive_bench import _jitter
+    from jixiao.archive_bench import jitter_numbers
 
     srcs = [Path(src)] if isinstance(src, (str, Path)) else [Path(x) for x in src]
     files = []
@@ -63,7 +63,7 @@ def _inputs(src: str | Path | Sequence[str | Path], min_bytes: int, tmp: Path) -
     while size < min_bytes and texts:
         f = texts[k % len(texts)]
         v = tmp / f"v{k:05d}_{f.name}"
-        v.write_text(_jitter(f.read_text(encoding="utf-8", errors="replace"), rng), encoding="utf-8")
+        v.write_text(jitter_numbers(f.read_text(encoding="utf-8", errors="replace"), rng), encoding="utf-8")
         size += v.stat().st_size
         out.append(v)
         k += 1
