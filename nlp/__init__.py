@@ -46,16 +46,10 @@ def load(path=None):
     return load_pipeline(path)
 
 
-def _register_seq_cls() -> None:
-    from jixiao.models.paragraph_cls import seq_cls_class
-
-    seq_cls_class()
-
-
 def _register_with_transformers() -> None:
     from jixiao.models.encoder import register_auto_classes
 
-    register_auto_classes(_register_seq_cls)
+    register_auto_classes()
 
 
 _register_with_transformers()

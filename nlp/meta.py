@@ -130,49 +130,126 @@ def _title_with(paras: list[str], title_words: re.Pattern) -> str | None:
 # year evaluated
 
 # "2021年1月1日至12月31日", "2023年1-8月", "2025年1月至6月": a period of the evaluated year
-PERIOD = re.compile(r"(20\d{2}|19\d{2})\s*年\s*1\s*月\s*(?:1\s*日\s*)?(?:至|到|[-—–~－])")
+PERIOD = re.compile(r"(20\d{2}|19\d{2})\s*年\s*1\s*月\s*(?:1\s*日\s*)?(?:至|到|[-—–~－])"
+                    # 项目实施期：2022年…, 评价期间为2023年…, 执行期 2021年
+                    r"|(?:实施|执行|评价|自评|监控|考核)(?:期|周期|期间|时段|区间|范围)\s*(?:为|是|[:：])?\s*(?:时间范围[:：])?\s*"
+                    r"(20\d{2}|19\d{2})\s*年")
 YEAR_DU = re.compile(r"(20\d{2}|19\d{2})\s*年度")
 # "2023年城乡…", not an announcement number "2021年第3号" nor a date "2024年7月1日"
 YEAR_PLAIN = re.compile(r"(20\d{2}|19\d{2})\s*年(?!\s*第\s*\d+\s*号)(?!\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+# a year-month date ("2024年3月完成调研"): the evaluation's own work, a publication, or an event of the year
+YEAR_MONTH = re.compile(r"(20\d{2}|19\d{2})\s*年\s*\d{1,2}\s*月")
+# any year for the count: "2022年", "2022年6月", "截至2022年8月31日", not "2021年第3号"
+YEAR_ANY_DATE = re.compile(r"(20\d{2}|19\d{2})\s*年(?!\s*第\s*\d+\s*号)")
 DATE_LINE = re.compile(r"填报|报送|日期|印发|发布|签发|^\s*[\d一二三四五六七八九〇○零OＯ]{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*[.。]?\s*$")
-YEAR_FIELDS = ("评价年度", "项目年度", "所属年度", "预算年度", "年度")
+
+
+def _date_line(t: str) -> bool:
+    """A 填报/印发 date line or a date alone (the publication, never the year evaluated); a long paragraph that only
+    mentions 印发 or 报送 (「并印发临时救助工作规程」) is prose."""
+    return bool(DATE_LINE.search(t)) and (len(t.strip()) <= 40 or bool(re.search(r"(?:填报|报送|日期|印发|发布|签发)"
+                                                                                    r"(?:时间|日期)?\s*[:：\t]", t)))
+YEAR_FIELDS = ("评价年度", "项目年度", "所属年度", "预算年度", "资金年度", "实施年度", "绩效年度", "年度",
+               "评价期间", "评价时段", "项目实施期", "实施期", "实施周期")
+_Y = r"(20\d{2}|19\d{2})"
+# the report saying which year it evaluates, in prose: 「评价年度为2022年」, 「对我县2022年度城乡居民医保资金开展绩效评价」,
+# 「周市镇2014年度最低生活保障资金绩效自评得分95分」
+YEAR_STATED = re.compile(
+    r"(?:评价|自评|项目|资金|预算|所属|实施|考核|绩效|监控)年度\s*(?:为|是|[:：])?\s*" + _Y + r"\s*年?"
+    r"|对\s*[^。；，,]{0,20}?" + _Y + r"\s*年度?[^。；]{0,40}?(?:开展|进行|实施|组织)了?[^。；]{0,12}?(?:评价|自评|评估|监控|审计)"
+    r"|" + _Y + r"\s*年度?[^。；，,]{0,30}?(?:绩效(?:自评|评价)|自评|评价)(?:综合)?(?:得分|总分|等级|结论为)")
+# A year that is not the one evaluated, judged from the words around it:
+# - "start": a history ("自2011年起实行", "从2014年开始", "自2014年以来"; 「2022年以来」 alone is the current year's
+#   progress), a comparison ("比2021年", "较2021年", "与2021年相比"), a law's revision ("2018年修正"), the far end of
+#   a range ("2021—2025年"); 「至2018年底」 and 「截至2018年末」 are the evaluated year's end;
+# - "later": a horizon, deadline or planned step ("到2025年", "2025年底前", "2020年7月底前", "计划于2023年第三季度",
+#   "将随2023年预算"),
+#   often the next year in a rectification report, but the evaluated year itself in a target table, so kept as a
+#   last resort.
+_START_BEFORE = re.compile(r"(?:自|从|始于|早在|比|较|与|同比|相比|对比|(?<=[\d年])\s*(?:至|到|[-—–~－]))\s*$")
+_START_AFTER = re.compile(r"^\s*度?\s*(?:起|开始|以前|之前|至今|相比|比较|修正|修订|颁布|制定|出台)")
+_LATER_BEFORE = re.compile(r"(?:(?:下一步|力争|争取|计划|预计|拟|将)[于在到随]?|(?<![截止])到)\s*$")
+_LATER_AFTER = re.compile(r"^\s*(?:度?\s*(?:前|底前|末前|年底前)|\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*(?:底|末)?\s*(?:前|以前|之前))")
+_QUOTED = re.compile(r"《[^》]*》")
+
+
+def _year_hits(rx: re.Pattern, t: str, quoted: bool = True) -> list[tuple[int, int, str]]:
+    """(position, year, context) of the matches of ``rx`` in ``t``: context "ok", "start" or "later" (above).
+    ``quoted=False`` leaves out the years inside a cited document's name (《…2021—2025年规划》)."""
+    out = []
+    if not quoted:
+        t = _QUOTED.sub(lambda m: "\u3000" * len(m.group(0)), t)
+    for m in rx.finditer(t):
+        g = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
+        before, after = t[max(0, m.start(g) - 6):m.start(g)], t[t.index("年", m.end(g)) + 1:]
+        ctx = ("start" if _START_BEFORE.search(before) or _START_AFTER.match(after)
+               else "later" if _LATER_BEFORE.search(before) or _LATER_AFTER.match(after) else "ok")
+        out.append((m.start(g), int(m.group(g)), ctx))
+    return out
 
 
 def evaluated_year(paras: list[str], heads: list[str], fields: dict[str, str]) -> int | None:
     """The year the report evaluates, never its publication or 填报 date (usually the next year).
 
     Order: a "(2018年度)" line near the top; the title lines ("2022年度", "2021年1月1日至12月31日", "2023年…项目");
-    a 评价年度 field; period phrases and "XXXX年度" in the first paragraphs; any year there.
+    a 评价年度/预算年度/资金年度/项目实施期 field; the text stating it (「评价年度为2022年」, 「对2022年度…资金开展绩效评价」,
+    「2022年度…绩效自评得分」); then, in the first paragraphs and then in all, a period phrase, 「XXXX年度」, the year
+    named most often (a year-month date counts half, a full date a quarter). Left out throughout: date lines (填报,
+    印发, a date alone on its line), start years and comparisons (「自2011年起」, 「较2021年」, 「到2025年」), and years in
+    cited documents' names for the count; deadlines and planned steps (「2025年底前」, 「计划于2023年」) only count when
+    nothing else names a year.
 
     >>> evaluated_year(["某县2022年度城乡居民养老保险绩效自评报告", "填报日期：2023年3月1日"], ["某县2022年度城乡居民养老保险绩效自评报告"], {})
     2022
     >>> evaluated_year(["高州市审计局审计结果公告(2021年第3号)", "高州市2020年度养老服务资金审计结果"],
     ...                ["高州市审计局审计结果公告(2021年第3号)", "高州市2020年度养老服务资金审计结果"], {})
     2020
+    >>> evaluated_year(["一、基本情况", "本县自2019年起实行市级统筹。2022年全县参保12.3万人。"], [], {})
+    2022
     """
     for t in paras[:15]:
         y = YEAR_PAREN.search(t)
         if y:
             return int(y.group(1))
     for t in heads:
-        if DATE_LINE.search(t):
+        if _date_line(t):
             continue
         hits = [m for rx in (PERIOD, YEAR_DU, YEAR_PLAIN) for m in rx.finditer(t)]
         if hits:
-            return int(min(hits, key=lambda m: m.start()).group(1))
+            m = min(hits, key=lambda m: m.start())
+            return int(next(g for g in m.groups() if g))
     for key in YEAR_FIELDS:
         y = YEAR_ANY.search(fields.get(key, ""))
         if y:
             return int(y.group(1))
-    # no title: a period phrase, else 「XXXX年度」, else any year, in the first paragraphs and then in all
-    for scope in (paras[:30], paras[30:]):
-        top = [t for t in scope if not DATE_LINE.search(t)]
-        for rx in (PERIOD, YEAR_DU, YEAR_PLAIN):
-            y = next((m for t in top for m in [rx.search(t)] if m), None)
+    lines = [t for t in paras if not _date_line(t)]
+    # no title: the text stating the evaluated year, anywhere
+    stated = [h for t in lines for h in _year_hits(YEAR_STATED, t)[:1] if h[2] == "ok"]
+    if stated:
+        return stated[0][1]
+    later: dict[int, float] = {}
+    for scope in (lines[:30], lines[30:]):
+        for rx in (PERIOD, YEAR_DU):
+            y = next((h for t in scope for h in _year_hits(rx, t) if h[2] == "ok"), None)
             if y:
-                return int(y.group(1))
-    y = next((YEAR_ANY.search(t) for t in paras[:15] if YEAR_ANY.search(t)), None)
-    return int(y.group(1)) if y else None
+                return y[1]
+        votes: dict[int, float] = {}
+        first: dict[int, int] = {}
+        for i, t in enumerate(scope):
+            months = {pos for pos, _, _ in _year_hits(YEAR_MONTH, t)}
+            for pos, year, ctx in _year_hits(YEAR_ANY_DATE, t, quoted=False):
+                w = 0.25 if DATE.match(t, pos) else 0.5 if pos in months else 1.0
+                box = votes if ctx == "ok" else later if ctx == "later" else None
+                if box is not None:
+                    box[year] = box.get(year, 0.0) + w
+                    first.setdefault(year, i)
+        if votes:
+            return max(votes, key=lambda y: (votes[y], -first[y]))
+    if later:
+        return max(later, key=lambda y: later[y])
+    # nothing else: a start year ("2016年起统一…") is still a year the text is about
+    y = next((h for t in lines[:30] for h in _year_hits(YEAR_ANY_DATE, t)), None)
+    return y[1] if y else None
 
 
 def _head_lines(paras: list[str], title: str) -> list[str]:

@@ -384,7 +384,7 @@ class WorkerPipeline:
 def output_sha256(out_dir: str | Path) -> set[str]:
     """sha256 values of the documents already in ``out_dir/extract.jsonl`` (or of the ``.partial``
     file of an interrupted rewrite, which ``--resume`` continues): what the workers need not extract."""
-    from jixiao.io.writers import jsonl_records
+    from jixiao.io.jsonl import jsonl_records
 
     out = Path(out_dir)
     partial = out / ".extract.jsonl.partial"

@@ -175,11 +175,20 @@ class HeaderClassifier:
         x = self.features(text)
         if not x:
             return None, 0.0
+        proba = self._softmax(x)
+        k = max(range(len(proba)), key=proba.__getitem__)
+        return self.labels[k], proba[k]
+
+    def probabilities(self, text: str) -> list[float]:
+        """The probability of every label (``labels`` order); the intercepts' without known n-grams."""
+        return self._softmax(self.features(text))
+
+    def _softmax(self, x: dict[int, float]) -> list[float]:
         scores = [b + sum(w[j] * v for j, v in x.items()) for w, b in zip(self.coef, self.intercept)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
-        k = max(range(len(scores)), key=scores.__getitem__)
-        return self.labels[k], exps[k] / sum(exps)
+        total = sum(exps)
+        return [e / total for e in exps]
 
 
 def header_classifier() -> HeaderClassifier | None:

@@ -4,7 +4,7 @@
 
 PROTOCOLS.json: ``{protocol: {system: pooled summary (training.metrics.summarize), "_notes": "…"}}`` as
 ``jixiao cv ner --protocol P --save F`` writes them (take ``["model"]["pooled"]`` and the references).
-The card is re-rendered by the same writer as ``jixiao train ner`` (training.ner.model_card).
+The card is re-rendered by the same writer as ``jixiao train ner`` (training.ner_card.model_card).
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def main(folder: str, protocols_file: str) -> None:
     from jixiao.models.ner import NerTagger
     from training.card import write_card
     from training.config import load_config
-    from training.ner import NerConfig, model_card
+    from training.ner_card import model_card
+    from training.ner_config import NerConfig
 
     out = Path(folder)
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))

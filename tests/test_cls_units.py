@@ -128,3 +128,22 @@ def test_worst_confusions_rank_confident_errors_first():
                         [["经验做法"], [], ["建议"]], {})
     rows = worst_confusions([fp], n=10)
     assert [(r["para"], r["kind"], r["label"]) for r in rows] == [(0, "FP", "经验做法"), (1, "FN", "建议")]
+
+
+def test_block_tfidf_vectorised_transform_is_bit_identical_to_the_loop():
+    import random
+
+    import numpy as np
+
+    from jixiao.models.paragraph_cls import BlockTfidf
+
+    rng = random.Random(5)
+    feats = [f"{b}:{i}" for b in ("w", "c", "h1", "r") for i in range(40)]
+    docs = [[rng.choice(feats) for _ in range(rng.randint(0, 60))] + ["w:unknown"] * rng.randint(0, 2)
+            for _ in range(50)]
+    v = BlockTfidf(min_df=2, weights={"c": 0.3, "h1": 2.0}).fit(docs)
+    test = docs[:20] + [[], ["zz:never"], ["w:1"] * 7 + ["c:3"]]
+    a, b = v.transform(test), v.transform_reference(test)
+    assert a.shape == b.shape and a.nnz == b.nnz > 0
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)  # bit for bit, not approximately

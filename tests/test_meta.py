@@ -19,3 +19,48 @@ def test_metadata_of_every_seed(seed_docs, seed):
     meta = seed_docs[seed].meta
     for key, value in EXPECTED[seed].items():
         assert meta[key] == value, (key, meta[key])
+
+
+# ------------------------------------------------------------------------------------ year without a title
+# Written fixtures (our own words), one per phrasing of the evaluated year that a report without its title line
+# still carries; each also names a year that is *not* the one evaluated (a start, a comparison, a plan year, the
+# publication date), which the rule must pass over.
+
+def _year_of(text: str):
+    from jixiao.clean import clean_text
+    from jixiao.doc import Document
+    from jixiao.meta import extract_meta
+    from jixiao.structure import build_paragraphs
+
+    doc = Document(doc_id="t", source="t.txt", sha256="0" * 64, text=text)
+    return extract_meta(build_paragraphs(doc, clean_text(text, rejoin=True))).meta["year"]
+
+
+@pytest.mark.parametrize("text, year", [
+    # a start year of the scheme before the fiscal year (「自2011年起」 was taken as the year evaluated)
+    ("一、基本情况\n本市工伤保险自2011年起实行市级统筹。截至2013年末，全市参保15.2万人。\n二、基金收支\n"
+     "2013年基金收入3.1亿元，支出2.6亿元。\n", 2013),
+    ("一、项目背景\n区民政局从2015年开始发放居家养老补贴。2019年区财政安排补贴资金820万元，实际支出790万元。\n", 2019),
+    # comparisons with the year before
+    ("一、收支情况\n与2020年相比，基金收入增长6.2%。较2020年多支出410万元。2021年基金收入7020万元。\n", 2021),
+    # the evaluated year stated in prose: 对X年度…资金开展绩效评价, 评价年度为…, X年度…绩效自评得分
+    ("受县财政局委托，评价组对全县2022年度困难群众救助补助资金开展了绩效评价。\n评价组于2023年4月进场核查。\n"
+     "2023年计划继续提高补助标准。\n", 2022),
+    ("一、评价说明\n本次评价年度为2020年，评价范围为县本级及所辖乡镇。\n与2019年相比，资金规模扩大。\n", 2020),
+    ("一、总体情况\n针对2015年度专项检查反馈的问题，镇里成立了整改小组。2016年全镇发放低保金412万元。\n"
+     "二、评价结论\n经自评，本镇2016年度低保资金绩效自评得分94分，等级为优。\n", 2016),
+    # form fields: 资金年度, 项目实施期
+    ("资金年度：2024年\n主管部门：县卫生健康局\n一、基本情况\n自2018年起实施家庭医生签约服务。\n", 2024),
+    ("项目实施期：2021年1月—2021年12月\n一、基本情况\n项目于2019年立项。\n", 2021),
+    # a plan year and a deadline after the fiscal year, the publication date at the end
+    ("一、基本情况\n2022年全县发放残疾人两项补贴1.86亿元。\n二、下一步工作\n到2025年，实现补贴申领全程网办。"
+     "2023年6月底前完成系统对接。\n县残疾人联合会\n2023年3月\n", 2022),
+    # a long paragraph that mentions 印发 is prose, not a date line
+    ("一、整改情况\n2019年抽查档案中有14份缺少核查记录，我局对2019年以来的档案全面自查，并印发了临时救助工作规程，"
+     "明确审批时限。\n二、目标修订\n2020年目标值已调整。\n2019年实际完成值偏低。\n", 2019),
+    # a snapshot date is all the text gives
+    ("二、预算执行情况（截至2021年8月31日）\n全年预算1200万元，已支出860万元。\n", 2021),
+], ids=["start-zi-qi", "start-cong-kaishi", "comparison", "dui-niandu-pingjia", "pingjia-niandu-wei", "zipingdefen",
+        "zijin-niandu-field", "shishiqi-field", "plan-and-publication", "yinfa-in-prose", "snapshot-date"])
+def test_year_without_a_title(text, year):
+    assert _year_of(text) == year

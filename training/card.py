@@ -1,6 +1,6 @@
 """The Hugging Face metadata header (YAML front matter) that every model card (README.md) starts with.
 
-One helper for every card writer (``training/ner.py``, ``cls.py``, ``roles.py``, ``pretrain.py``):
+One helper for every card writer (``training/ner_card.py``, ``cls.py``, ``roles.py``, ``pretrain.py``):
 the Hub reads language, license, library, task, tags and metrics from it.
 """
 from __future__ import annotations

@@ -3,14 +3,14 @@
 Training data are the header cells of the written corpus' tables (``corpus/written/gold``): the first row of
 every table, each cell labelled by what the gold says its column holds below it — INDICATOR cells → ``name``,
 TARGET → ``target``, ACTUAL → ``actual``, SCORE → ``score``, AMOUNT → ``amount``, nothing → ``other`` (the
-majority over the body rows, at least 60 % of them and two rows). The model is TF-IDF over character 1–3-grams
-with a multinomial logistic regression (scikit-learn); it is saved as JSON (vocabulary, idf, coefficients) and
-run in plain Python by :class:`jixiao.structure.HeaderClassifier`, so nothing is pickled. The lexicon in
+majority over the body rows, at least 60 % of them and two rows). The model is the estimator
+:class:`jixiao.models.headers.HeaderCellClassifier` (``header_cells.v1``): TF-IDF over character 1–3-grams with a
+multinomial logistic regression (scikit-learn), saved as JSON (vocabulary, idf, coefficients) and run in plain
+Python by :class:`jixiao.structure.HeaderClassifier`, so nothing is pickled. The lexicon in
 ``configs/table_headers.yaml`` answers first; the classifier only decides cells the lexicon does not know.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -60,47 +60,26 @@ def _label_table(table: list[dict[str, Any]], examples: Counter, header_key) -> 
 
 
 def train_headers(gold_dir: Path, out_dir: Path, C: float = 10.0, min_proba: float = 0.6) -> dict[str, Any]:
-    """Fit, check that the JSON runtime reproduces scikit-learn's probabilities, and write ``model.json``."""
+    """Fit :class:`jixiao.models.headers.HeaderCellClassifier` (which checks that the JSON runtime reproduces
+    scikit-learn's probabilities), cross-validate it over the distinct cells, and write the model folder."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
 
-    from jixiao.structure import HeaderClassifier
+    from jixiao.models.headers import NGRAM_RANGE, HeaderCellClassifier, majority_cells
 
     examples = header_examples(gold_dir)
-    # one label per distinct cell: its majority role
-    by_key: dict[str, Counter] = defaultdict(Counter)
-    for (key, role), n in examples.items():
-        by_key[key][role] += n
-    keys = sorted(by_key)
-    labels = [by_key[k].most_common(1)[0][0] for k in keys]
-    weights = [sum(by_key[k].values()) for k in keys]
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False)
-    X = vec.fit_transform(keys)
-    clf = LogisticRegression(C=C, max_iter=5000)
-    clf.fit(X, labels, sample_weight=weights)
+    texts = [key for (key, _role), n in examples.items() for _ in range(n)]
+    roles = [role for (_key, role), n in examples.items() for _ in range(n)]
+    est = HeaderCellClassifier(C=C, min_proba=min_proba).fit([{"text": t} for t in texts], roles)
+    keys, labels, _weights = majority_cells(texts, roles)
+    X = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, lowercase=False).fit_transform(keys)
     folds = min(5, min(Counter(labels).values()))
     cv = cross_val_score(LogisticRegression(C=C, max_iter=5000), X, labels, cv=folds) if folds >= 2 else []
-    data = {
-        "type": "header_cells.v1", "labels": [str(c) for c in clf.classes_], "ngram_range": [1, 3],
-        "vocabulary": {k: int(v) for k, v in sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])},
-        "idf": [round(float(x), 6) for x in vec.idf_],
-        "coef": [[round(float(x), 6) for x in row] for row in clf.coef_],
-        "intercept": [round(float(x), 6) for x in clf.intercept_],
-        "min_proba": min_proba,
-        "metrics": {"distinct_cells": len(keys), "header_cells": int(sum(weights)),
-                    "roles": dict(Counter(labels)),
-                    "cv_accuracy_distinct_cells": round(float(np.mean(cv)), 3) if len(cv) else None,
-                    "cv_folds": folds},
-        "trained_on": str(gold_dir),
-    }
-    runtime = HeaderClassifier(data)
-    proba = clf.predict_proba(X)
-    worst = max(abs(runtime.predict(k)[1] - proba[i].max()) for i, k in enumerate(keys))
-    if worst > 1e-3:
-        raise RuntimeError(f"the JSON runtime differs from scikit-learn by {worst:.4f}")
-    data["metrics"]["runtime_max_abs_diff"] = round(float(worst), 6)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "model.json").write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
-    return data["metrics"]
+    fitted = dict(est.metrics_)
+    metrics = {**{k: fitted[k] for k in ("distinct_cells", "header_cells", "roles")},
+               "cv_accuracy_distinct_cells": round(float(np.mean(cv)), 3) if len(cv) else None,
+               "cv_folds": folds, "runtime_max_abs_diff": fitted["runtime_max_abs_diff"]}
+    est.save(out_dir, extra={"metrics": metrics, "trained_on": str(gold_dir)})
+    return metrics

@@ -117,7 +117,9 @@ def pretrain(src: str | Path, cfg: PretrainConfig, *, out: str | Path = "models/
     from jixiao.models.ner import encode_texts, make_windows, model_classes
     from jixiao.tokenize import WordTokenizer
     from training.data import corpus_documents, data_hash
-    from training.ner import collate, config_dict, library_versions, set_seed
+    from training.config import config_dict
+    from training.ner_loop import collate
+    from training.ner_model import library_versions, set_seed
 
     started = time.monotonic()
     e, m = cfg.encoder, cfg.mlm

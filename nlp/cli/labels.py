@@ -19,7 +19,7 @@ from typing import Annotated, Optional
 import typer
 
 from jixiao.cli.app import labels_app
-from jixiao.labels.convert import OffsetUnit, ToolFormat
+from jixiao.labels.convert.base import OffsetUnit, ToolFormat
 
 
 class ExportTarget(str, Enum):
@@ -124,7 +124,8 @@ def export(files: FilesArg,
     has no predictions: the draft arrives as labels, so mark each reviewed example as done and
     export with "Export only approved documents".
     """
-    from jixiao.labels.convert import E_INVALID_INPUT, export_records
+    from jixiao.errors import E_INVALID_INPUT
+    from jixiao.labels.convert.files import export_records
     from jixiao.labels.schema import read_label_file, validate_files
 
     files = label_files(files)
@@ -179,7 +180,8 @@ def import_(file: Annotated[Path, typer.Argument(help="doccano JSONL or Label St
 
     --offsets applies to doccano; Label Studio spans are checked against their own text.
     """
-    from jixiao.labels.convert import E_NO_ANNOTATION, E_NOTHING, import_file, write_versions
+    from jixiao.errors import E_NO_ANNOTATION, E_NOTHING
+    from jixiao.labels.convert.files import import_file, write_versions
     from jixiao.labels.schema import validate_records, write_label_file
 
     result = import_file(file, from_, annotator=annotator, unit=offsets,
@@ -214,7 +216,7 @@ def config(to: Annotated[ConfigTarget, typer.Option("--to", help="Tool to config
            output: Annotated[Optional[Path], typer.Option(
                "-o", "--output", help="Write here instead of printing.")] = None) -> None:
     """Print the labelling config: Label Studio XML or doccano label definitions (JSON)."""
-    from jixiao.labels.convert import doccano_label_config, labelstudio_config
+    from jixiao.labels.convert.configs import doccano_label_config, labelstudio_config
     from jixiao.labels.schema import write_text_atomic
 
     if to is ConfigTarget.LABELSTUDIO:

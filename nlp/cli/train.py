@@ -82,7 +82,9 @@ def train_ner_command(
         "pooled summary}} as `cv ner --protocol P --save` pooled results (training/protocols.py)."),
 ) -> None:
     """Train the entity tagger on corpus/gold + data.corpus (+ extra/weak/synthetic data); write the model folder."""
-    from training.ner import NerConfig, cross_validate_ner, load_config, train_ner
+    from training.config import load_config
+    from training.ner import cross_validate_ner, train_ner
+    from training.ner_config import NerConfig
 
     cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
     out = out or USER_MODELS / "ner"
@@ -132,7 +134,9 @@ def cv_ner_command(
                                                 "= data.gold, corpus = data.corpus. Default: LODO over data.gold."),
 ) -> None:
     """Leave-one-document-out (or one protocol's folds): one model per fold; P/R/F1 per type, money accuracy."""
-    from training.ner import NerConfig, cross_validate_ner, load_config, nested_cv_ner
+    from training.config import load_config
+    from training.ner import cross_validate_ner, nested_cv_ner
+    from training.ner_config import NerConfig
 
     cfg = load_config(config, NerConfig, dotted_overrides(ctx.args))
     if nested:

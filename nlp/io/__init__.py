@@ -49,12 +49,12 @@ from jixiao.io.readers import (
     read_document,
     read_stdin,
 )
-from jixiao.io.writers import (
+from jixiao.io.errorlog import ErrorLog
+from jixiao.io.jsonl import JsonlWriter
+from jixiao.io.tables import (
     COLUMNS,
     MONEY_SCALE,
     TABLE_NAMES,
-    ErrorLog,
-    JsonlWriter,
     TableFormat,
     TablesResult,
     parse_formats,

@@ -4,11 +4,11 @@
 >>> PARAGRAPH_LABELS
 ('经验做法', '存在问题', '建议')
 """
-from jixiao.labels.convert import (
-    AnnotationVersion, ImportMessage, ImportResult, OffsetUnit, ToolFormat, doccano_label_config,
-    export_records, from_doccano, from_labelstudio, import_file, labelstudio_config, to_doccano,
-    to_labelstudio,
-)
+from jixiao.labels.convert.base import AnnotationVersion, ImportMessage, ImportResult, OffsetUnit, ToolFormat
+from jixiao.labels.convert.configs import doccano_label_config, labelstudio_config
+from jixiao.labels.convert.doccano import from_doccano, to_doccano
+from jixiao.labels.convert.files import export_records, import_file
+from jixiao.labels.convert.labelstudio import from_labelstudio, to_labelstudio
 from jixiao.labels.schema import (
     ENTITY_TYPES, OTHER_LABEL, PARAGRAPH_LABELS, RECORD_KEYS, ROLES, Problem, read_label_file,
     validate_file, validate_files, validate_records, write_label_file,

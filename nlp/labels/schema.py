@@ -169,7 +169,7 @@ def write_text_atomic(content: str, path: str | Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        from jixiao.io.writers import chmod_like_new_file
+        from jixiao.io.durable import chmod_like_new_file
 
         chmod_like_new_file(tmp)  # mkstemp makes it private (0600); label files follow the user's umask
     except OSError as exc:

@@ -1,182 +1,62 @@
-"""The character encoder shared by the tagger and the transformer paragraph classifier.
+"""The character encoder shared by the tagger and the transformer paragraph classifier: the light side.
 
 A small BERT over characters (``model_type: jixiao_char_bert``) whose input embeddings may add
-jieba's word boundaries (``boundary_ids``) and the rule extractor's BIO tags (``rule_ids``);
-:func:`model_classes` builds and registers its config, token-classification and masked-LM classes
-with the transformers Auto classes (torch and transformers are imported on first use only).
+jieba's word boundaries (``boundary_ids``) and the rule extractor's BIO tags (``rule_ids``). Its
+classes (config, token-classification, masked-LM and sequence-classification heads) live in
+:mod:`jixiao.models.char_encoder`, which imports torch and transformers; this module imports neither:
+:func:`model_classes` imports that module on first use and registers the classes with the
+transformers Auto classes, and :func:`register_auto_classes` makes the Auto classes find them on
+their own (``import jixiao`` stays light).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from jixiao.schema import ENTITY_TYPES
-
-MODEL_TYPE = "jixiao_char_bert"
-NER_SCHEMA_VERSION = 1
-#: Word-boundary feature ids: 0 is padding / special tokens, then jieba's B/M/E/S.
-BOUNDARY_IDS: dict[str, int] = {"B": 1, "M": 2, "E": 3, "S": 4}
+from jixiao.models.char_features import (  # noqa: F401  (re-exported)
+    BOUNDARY_IDS, MISSING_FEATURES, MODEL_TYPE, NER_SCHEMA_VERSION, check_feature_inputs)
 
 
 # ---------------------------------------------------------------- model classes
-_CONFIG: Any = None
+@dataclass(frozen=True)
+class CharEncoderClasses:
+    """The model classes of :mod:`jixiao.models.char_encoder`, by role."""
+
+    config: Any
+    token_classification: Any
+    masked_lm: Any
+    sequence_classification: Any
 
 
-def _config_class():
-    """Build (once) and register ``CharBertConfig`` with ``AutoConfig`` (no model classes)."""
-    global _CONFIG
-    if _CONFIG is not None:
-        return _CONFIG
-    from transformers import AutoConfig, BertConfig
-
-    class CharBertConfig(BertConfig):
-        """BertConfig plus the word-boundary feature and our schema version."""
-
-        model_type = MODEL_TYPE
-        use_word_boundaries: bool = True
-        boundary_vocab_size: int = 5
-        use_rule_features: bool = False
-        rule_prior: float = 0.0
-        whole_rule_spans: bool = False
-        rule_vocab_size: int = 1 + 2 * len(ENTITY_TYPES) + 1
-        ner_schema_version: int = NER_SCHEMA_VERSION
-
-    AutoConfig.register(MODEL_TYPE, CharBertConfig, exist_ok=True)
-    _CONFIG = CharBertConfig
-    return _CONFIG
+_CLASSES: CharEncoderClasses | None = None
 
 
-def _model_classes():
-    """Build (once) and register the config/model classes; torch/transformers imported lazily."""
-    global _CLASSES
-    if _CLASSES is not None:
-        return _CLASSES
-    import torch
-    from torch import nn
-    from transformers import AutoModelForMaskedLM, AutoModelForTokenClassification, BertModel
-    from transformers.modeling_outputs import MaskedLMOutput, TokenClassifierOutput
-    from transformers.models.bert.modeling_bert import BertOnlyMLMHead, BertPreTrainedModel
+def model_classes() -> CharEncoderClasses:
+    """``CharBertConfig`` and its token-classification, masked-LM and sequence-classification
+    models, registered with the transformers Auto classes (torch and transformers load here).
 
-    CharBertConfig = _config_class()
-
-    class _CharBertBase(BertPreTrainedModel):
-        config_class = CharBertConfig
-        base_model_prefix = "bert"
-
-        def _add_feature_embeddings(self, config):
-            self.boundary_embeddings = nn.Embedding(config.boundary_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
-            if getattr(config, "use_rule_features", False):
-                self.rule_embeddings = nn.Embedding(config.rule_vocab_size, config.hidden_size,
-                                                    padding_idx=0)
-
-        def _embed(self, input_ids, boundary_ids, rule_ids=None):
-            emb = self.bert.embeddings.word_embeddings(input_ids)
-            if self.config.use_word_boundaries and boundary_ids is not None:
-                emb = emb + self.boundary_embeddings(boundary_ids)
-            if getattr(self.config, "use_rule_features", False) and rule_ids is not None:
-                emb = emb + self.rule_embeddings(rule_ids)
-            return emb
-
-        def _encode(self, input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids=None):
-            out = self.bert(
-                inputs_embeds=self._embed(input_ids, boundary_ids, rule_ids),
-                attention_mask=attention_mask,
-                token_type_ids=token_type_ids,
-                return_dict=True,
-            )
-            return out[0]
-
-    class CharBertForTokenClassification(_CharBertBase):
-        """BERT over characters + word-boundary embedding + a linear BIO head."""
-
-        def __init__(self, config):
-            super().__init__(config)
-            self.num_labels = config.num_labels
-            self.bert = BertModel(config, add_pooling_layer=False)
-            self._add_feature_embeddings(config)
-            drop = config.classifier_dropout if config.classifier_dropout is not None \
-                else config.hidden_dropout_prob
-            self.dropout = nn.Dropout(drop)
-            self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-            self.post_init()
-
-        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
-            check_feature_inputs(self.config, boundary_ids, rule_ids)
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
-            logits = self.classifier(self.dropout(seq))
-            loss = None
-            if labels is not None:
-                loss = nn.functional.cross_entropy(logits.view(-1, self.num_labels),
-                                                   labels.view(-1), ignore_index=-100)
-            return TokenClassifierOutput(loss=loss, logits=logits)
-
-    class CharBertForMaskedLM(_CharBertBase):
-        """The same encoder with an MLM head, for domain pre-training (``jixiao pretrain``)."""
-
-        def __init__(self, config):
-            super().__init__(config)
-            self.bert = BertModel(config, add_pooling_layer=False)
-            self._add_feature_embeddings(config)
-            self.cls = BertOnlyMLMHead(config)
-            self.post_init()
-
-        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None,
-                    boundary_ids=None, rule_ids=None, labels=None, **kwargs):
-            check_feature_inputs(self.config, boundary_ids, rule_ids)
-            seq = self._encode(input_ids, attention_mask, token_type_ids, boundary_ids, rule_ids)
-            if labels is not None:  # score only masked positions: cheaper than the full vocab
-                keep = labels != -100
-                logits = self.cls(seq[keep])
-                loss = nn.functional.cross_entropy(logits, labels[keep])
-                return MaskedLMOutput(loss=loss, logits=logits)
-            return MaskedLMOutput(logits=self.cls(seq))
-
-    AutoModelForTokenClassification.register(CharBertConfig, CharBertForTokenClassification,
-                                             exist_ok=True)
-    AutoModelForMaskedLM.register(CharBertConfig, CharBertForMaskedLM, exist_ok=True)
-    _CLASSES = _Classes(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)
-    del torch
-    return _CLASSES
-
-
-MISSING_FEATURES = (
-    "this jixiao model (model_type {model_type}) also reads {names}, computed from the text by jixiao "
-    "(jieba word boundaries, the rule extractor's tags); a plain transformers call or a "
-    "pipeline('token-classification'/'fill-mask') does not pass them and would return wrong spans, so it is refused. "
-    "Use jixiao: `jixiao.load()(text)`, `jixiao.models.ner.NerTagger.load(folder).predict([text])`, "
-    "or `jixiao extract`.")
-
-
-def check_feature_inputs(config, boundary_ids, rule_ids) -> None:
-    """Refuse a forward call without the feature inputs the model was trained with (a ValueError
-    that says how to run the model instead: never silently wrong spans).
-
-    >>> class C: model_type = MODEL_TYPE; use_word_boundaries = True; use_rule_features = True
-    >>> check_feature_inputs(C(), None, None)
-    Traceback (most recent call last):
-    ...
-    ValueError: this jixiao model (model_type jixiao_char_bert) also reads boundary_ids, rule_ids, ...
-    >>> check_feature_inputs(C(), [1], [0])
+    >>> model_classes().config.model_type
+    'jixiao_char_bert'
+    >>> model_classes().sequence_classification.__name__
+    'CharBertForSequenceClassification'
     """
-    missing = []
-    if getattr(config, "use_word_boundaries", False) and boundary_ids is None:
-        missing.append("boundary_ids")
-    if getattr(config, "use_rule_features", False) and rule_ids is None:
-        missing.append("rule_ids")
-    if missing:
-        raise ValueError(MISSING_FEATURES.format(model_type=MODEL_TYPE, names=", ".join(missing)))
+    global _CLASSES
+    if _CLASSES is None:
+        from jixiao.models import char_encoder as ce
+
+        ce.register_auto()
+        _CLASSES = CharEncoderClasses(ce.CharBertConfig, ce.CharBertForTokenClassification,
+                                      ce.CharBertForMaskedLM, ce.CharBertForSequenceClassification)
+    return _CLASSES
 
 
 # ---------------------------------------------------------------- Auto-class registration
 #: transformers modules whose mapping classes get our on-first-use registration.
 _CONFIG_MODULE = "transformers.models.auto.configuration_auto"
 _FACTORY_MODULE = "transformers.models.auto.auto_factory"
-_EXTRA_MODEL_REGISTRARS: list = []
 
 
-def register_auto_classes(*extra) -> None:
+def register_auto_classes() -> None:
     """Make the transformers Auto classes know ``jixiao_char_bert`` without importing anything now.
 
     ``AutoConfig``, ``AutoModelForTokenClassification`` (and the other ``AutoModel*``) find our
@@ -184,11 +64,10 @@ def register_auto_classes(*extra) -> None:
     the first time they are asked for model type ``jixiao_char_bert`` — after transformers has
     finished importing, so never inside its import. If transformers is not loaded yet, an import
     hook does that when its Auto modules load; ``import jixiao`` imports neither torch nor
-    transformers. ``extra`` callables (the sequence classifier's registrar) run with the model classes.
+    transformers.
     """
     import sys
 
-    _EXTRA_MODEL_REGISTRARS.extend(f for f in extra if f not in _EXTRA_MODEL_REGISTRARS)
     for name in (_CONFIG_MODULE, _FACTORY_MODULE):
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "_LazyConfigMapping" if name == _CONFIG_MODULE else "_LazyAutoMapping"):
@@ -197,21 +76,11 @@ def register_auto_classes(*extra) -> None:
         sys.meta_path.insert(0, _AutoHook())
 
 
-def _ensure_config() -> None:
-    if _CONFIG is None:
-        try:
-            _config_class()
-        except Exception as exc:  # never break the user's transformers call with our registration
-            _warn(exc)
-
-
-def _ensure_models() -> None:
+def _ensure_registered() -> None:
     if _CLASSES is None:
         try:
-            _model_classes()
-            for f in _EXTRA_MODEL_REGISTRARS:
-                f()
-        except Exception as exc:
+            model_classes()
+        except Exception as exc:  # never break the user's transformers call with our registration
             _warn(exc)
 
 
@@ -233,7 +102,7 @@ def _teach(mod) -> None:
 
         def config_hook(key):
             if key == MODEL_TYPE:
-                _ensure_config()
+                _ensure_registered()
 
         _wrap(cls, ("__getitem__", "__contains__"), config_hook)
     if hasattr(mod, "_LazyAutoMapping"):
@@ -241,7 +110,7 @@ def _teach(mod) -> None:
 
         def model_hook(key):
             if getattr(key, "model_type", None) == MODEL_TYPE:
-                _ensure_models()
+                _ensure_registered()
 
         _wrap(cls, ("__getitem__", "__contains__", "get"), model_hook)
     mod._jixiao_taught = True
@@ -296,26 +165,6 @@ class _AfterLoader:
 
     def __getattr__(self, name):  # get_source, get_filename, is_package… from the real loader
         return getattr(self.inner, name)
-
-
-@dataclass(frozen=True)
-class _Classes:
-    config: Any
-    token_classification: Any
-    masked_lm: Any
-
-
-_CLASSES: _Classes | None = None
-
-
-def model_classes() -> _Classes:
-    """``(CharBertConfig, CharBertForTokenClassification, CharBertForMaskedLM)``, registered
-    with the transformers Auto classes.
-
-    >>> model_classes().config.model_type
-    'jixiao_char_bert'
-    """
-    return _model_classes()
 
 
 def quiet_transformers() -> None:

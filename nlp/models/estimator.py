@@ -4,9 +4,11 @@ Every classifier is scikit-learn shaped: constructor arguments are stored unchan
 returns ``self``, learned state ends in ``_``, ``predict``/``predict_proba`` take a list of items.
 An item is a dict ``{"text": str, "section": [heading, ...], "context": {...}}``.
 
-Models are folders. ``config.json`` names the *registered* type (``tfidf_logreg.v1``); loading
-looks that name up in an allow-list built by :func:`register` and never follows an import path or
-unpickles anything, so a model folder from a colleague cannot run code.
+Models are folders. ``config.json`` names the *registered* type (``tfidf_logreg.v1``; in a folder
+whose ``config.json`` is a Hugging Face config, where ``model_type`` names the architecture, the
+``estimator`` key does: the tagger's ``ner_tagger.v1``); loading looks that name up in an allow-list
+built by :func:`register` and never follows an import path or unpickles anything, so a model folder
+from a colleague cannot run code.
 
 >>> @register("doc_example.v1")
 ... class Constant(Estimator):
@@ -45,6 +47,10 @@ Item = Mapping[str, Any]
 T = TypeVar("T", bound=type)
 
 _REGISTRY: dict[str, type] = {}
+
+#: The ``config.json`` key that names the registered type where ``model_type`` is another format's
+#: (a Hugging Face config: ``model_type: jixiao_char_bert``, ``estimator: ner_tagger.v1``).
+ESTIMATOR_KEY = "estimator"
 
 
 def register(name: str) -> Callable[[T], T]:
@@ -97,7 +103,7 @@ def _import_builtin_models() -> None:
     """Import the modules that register the built-in types (fixed list, never from a config)."""
     import importlib
 
-    for mod in ("jixiao.models.paragraph_cls", "jixiao.models.roles"):
+    for mod in ("jixiao.models.paragraph_cls", "jixiao.models.roles", "jixiao.models.headers"):
         importlib.import_module(mod)
 
 
@@ -187,8 +193,23 @@ def write_config(folder: str | Path, est: Estimator, extra: Mapping[str, Any] | 
     return path
 
 
-def read_config(folder: str | Path, expect: str | None = None) -> dict[str, Any]:
-    """Read ``config.json``; with ``expect``, refuse a folder of another registered type (E502)."""
+def registered_type(cfg: Mapping[str, Any]) -> Any:
+    """The registered type a ``config.json`` names: its ``estimator`` key, else its ``model_type``.
+
+    >>> registered_type({"model_type": "role_logreg.v1"})
+    'role_logreg.v1'
+    >>> registered_type({"model_type": "jixiao_char_bert", "estimator": "ner_tagger.v1"})
+    'ner_tagger.v1'
+    """
+    return cfg.get(ESTIMATOR_KEY, cfg.get("model_type"))
+
+
+def read_config(folder: str | Path, expect: str | None = None, *, untyped_ok: bool = False) -> dict[str, Any]:
+    """Read ``config.json``; with ``expect``, refuse a folder of another registered type (E502).
+
+    ``untyped_ok``: also take a folder written before its format named the estimator (no
+    ``estimator`` key and a ``model_type`` that is no registered type, e.g. a tagger folder of
+    ``jixiao train ner`` or any Hugging Face checkpoint)."""
     path = Path(folder) / "config.json"
     try:
         cfg = json.loads(path.read_text(encoding="utf-8"))
@@ -198,10 +219,11 @@ def read_config(folder: str | Path, expect: str | None = None) -> dict[str, Any]
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JixiaoError(E_NOT_A_MODEL, f"config.json is not valid JSON ({exc}); re-train or restore the folder",
                           path=str(path)) from None
-    name = cfg.get("model_type")
+    name = registered_type(cfg)
     if not isinstance(name, str):
         raise JixiaoError(E_NOT_A_MODEL, "config.json has no 'model_type'; re-train the model", path=str(path))
-    if expect is not None and name != expect:
+    if expect is not None and name != expect and not (
+            untyped_ok and ESTIMATOR_KEY not in cfg and name not in registered()):
         raise JixiaoError(E_WRONG_TYPE, f"folder holds a {name!r} model, not {expect!r}; load it with load_estimator()",
                           path=str(folder))
     return cfg
@@ -216,7 +238,7 @@ def load_estimator(folder: str | Path) -> Estimator:
     jixiao.errors.JixiaoError: E501: /nonexistent: no config.json: not a model folder; train one with `jixiao train cls`
     """
     cfg = read_config(folder)
-    cls = get(cfg["model_type"])
+    cls = get(registered_type(cfg))
     return cls.load(folder)
 
 

@@ -598,9 +598,10 @@ class NerTagger:
             logits = self.model(**inputs).logits
             return torch.log_softmax(logits.float(), dim=-1).numpy()
 
-    def postprocess(self, texts: Sequence[str], encoded: Sequence[Encoded | None],
-                    windows_: Sequence[Window], scores: Sequence[np.ndarray]) -> list[list[tuple[int, int, str]]]:
-        """Average overlapping windows, decode with constrained Viterbi, map tags to char spans."""
+    def average_windows(self, encoded: Sequence[Encoded | None], windows_: Sequence[Window],
+                        scores: Sequence[np.ndarray]) -> dict[int, np.ndarray]:
+        """Per read paragraph (by index), its tokens' log-probabilities ``[n_tokens, T]`` averaged over
+        the windows that hold them."""
         acc: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for w, s in zip(windows_, scores):
             e = encoded[w.text_index]
@@ -611,9 +612,13 @@ class NerTagger:
             n = w.length
             tot[w.start:w.start + n] += s[w.n_prefix:w.n_prefix + n]
             cnt[w.start:w.start + n] += 1
+        return {i: tot / np.maximum(cnt, 1) for i, (tot, cnt) in acc.items()}
+
+    def postprocess(self, texts: Sequence[str], encoded: Sequence[Encoded | None],
+                    windows_: Sequence[Window], scores: Sequence[np.ndarray]) -> list[list[tuple[int, int, str]]]:
+        """Average overlapping windows, decode with constrained Viterbi, map tags to char spans."""
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-        for i, (tot, cnt) in acc.items():
-            scores_i = tot / np.maximum(cnt, 1)
+        for i, scores_i in self.average_windows(encoded, windows_, scores).items():
             rules = encoded[i].rules
             rules = np.asarray(rules) if rules is not None and len(rules) == len(scores_i) else None
             if self.rule_prior and rules is not None:
@@ -635,6 +640,34 @@ class NerTagger:
         >>> tagger.predict(["本年收支结余0万元"])   # doctest: +SKIP
         [[(6, 7, 'AMOUNT'), (7, 9, 'UNIT')]]
         """
+        return self._run(texts, batch_size, boundaries, rule_spans, self.postprocess)
+
+    def tag_probabilities(self, texts: Sequence[str], batch_size: int = 32,
+                          boundaries: Sequence[Sequence[str]] | None = None,
+                          rule_spans: Sequence[Sequence] | None = None) -> list[np.ndarray]:
+        """The model's BIO tag probabilities per character, one ``[len(text), len(labels)]`` array per
+        paragraph (columns in ``labels`` order): each character gets its token's distribution (windows
+        averaged, before the rule prior and decoding); characters the tagger does not read (skipped
+        paragraphs, whitespace) are ``O`` with probability 1, as :meth:`predict` leaves them."""
+        return self._run(texts, batch_size, boundaries, rule_spans, self._char_probabilities)
+
+    def _char_probabilities(self, texts: Sequence[str], encoded: Sequence[Encoded | None],
+                            windows_: Sequence[Window], scores: Sequence[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for t in texts:
+            p = np.zeros((len(t), len(self.labels)), np.float32)
+            p[:, self.labels.index("O")] = 1.0
+            out.append(p)
+        for i, logp in self.average_windows(encoded, windows_, scores).items():
+            z = logp - logp.max(axis=1, keepdims=True)
+            probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+            for k, (a, b) in enumerate(encoded[i].offsets):
+                out[i][a:b] = probs[k]
+        return out
+
+    def _run(self, texts, batch_size, boundaries, rule_spans, finish) -> list:
+        """Check the input, read it in chunks (bounded memory) and batches, and ``finish`` each chunk
+        (:meth:`postprocess` or the per-character probabilities) from its windows' scores."""
         if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise UsageError(E_BAD_INPUT, "predict() takes a list of paragraph strings")
         if not texts:
@@ -642,12 +675,12 @@ class NerTagger:
         if uses_rules(self.model) and rule_spans is None:
             rule_spans = rule_spans_for_texts(texts)
         if len(texts) > self.chunk_size:  # bound memory: windows and scores of one chunk at a time
-            out: list[list[tuple[int, int, str]]] = []
+            out: list = []
             for a in range(0, len(texts), self.chunk_size):
                 b = a + self.chunk_size
-                out += self.predict(texts[a:b], batch_size,
-                                    boundaries[a:b] if boundaries is not None else None,
-                                    rule_spans[a:b] if rule_spans is not None else None)
+                out += self._run(texts[a:b], batch_size,
+                                 boundaries[a:b] if boundaries is not None else None,
+                                 rule_spans[a:b] if rule_spans is not None else None, finish)
             return out
         encoded, wins = self.preprocess(texts, boundaries, rule_spans)
         order = sorted(range(len(wins)), key=lambda k: len(wins[k].input_ids))
@@ -658,7 +691,7 @@ class NerTagger:
             logp = self.forward(pad_batch([wins[k] for k in idx], pad_id))
             for r, k in enumerate(idx):
                 scores[k] = logp[r, :len(wins[k].input_ids)]
-        return self.postprocess(texts, encoded, wins, scores)
+        return finish(texts, encoded, wins, scores)
 
 
 def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TYPES,
