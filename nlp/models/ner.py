@@ -786,14 +786,33 @@ def better_sources(cv: Mapping | None, ties: str = "model") -> dict[str, str]:
     return out
 
 
+def lodo_from_protocols(protocols: Mapping | None) -> dict | None:
+    """The seeds' leave-one-document-out table of a ``protocols`` block (``jixiao train ner
+    --protocols-report``: rows named "model (shipped config…)" and "rules…") in the shape
+    :func:`better_sources` reads; ``None`` when there is none.
+
+    >>> lodo_from_protocols({"seeds_lodo": {"model (shipped config)": {"per_type": {"UNIT": {"f1": .9}}},
+    ...                                    "rules (in-sample)": {"per_type": {"UNIT": {"f1": .95}}}}})["rules"]
+    {'pooled': {'per_type': {'UNIT': {'f1': 0.95}}}}
+    """
+    table = (protocols or {}).get("seeds_lodo") or {}
+    rows = {k: v for k, v in table.items() if isinstance(v, Mapping) and "per_type" in v}
+    model = next((v for k, v in rows.items() if k.startswith("model (shipped")), None) or \
+        next((v for k, v in rows.items() if k.startswith("model")), None)
+    rules = next((v for k, v in rows.items() if k.startswith("rules")), None)
+    if model is None or rules is None:
+        return None
+    return {"model": {"pooled": {"per_type": model["per_type"]}}, "rules": {"pooled": {"per_type": rules["per_type"]}}}
+
+
 def auto_types(path: str | Path, ties: str = "model") -> list[str]:
     """The types a model folder should write under ``types: auto`` (see :func:`better_sources`).
 
-    Uses the LODO table in ``metrics.json`` (written by ``jixiao train ner --cv``), else its
-    ``entity_sources``, else every type (a checkpoint without our metrics).
+    Uses the LODO table in ``metrics.json`` (written by ``jixiao train ner --cv``, or the seeds' LODO of its
+    ``protocols``), else its ``entity_sources``, else every type (a checkpoint without our metrics).
     """
     metrics = read_model_card_metrics(path) or {}
-    cv = metrics.get("leave_one_document_out")
+    cv = metrics.get("leave_one_document_out") or lodo_from_protocols(metrics.get("protocols"))
     sources = better_sources(cv, ties) if cv else (metrics.get("entity_sources") or {})
     return [t for t in ENTITY_TYPES if sources.get(t, "model") == "model"]
 
