@@ -176,6 +176,7 @@ def _extract_all(paths, ids, out: Path, pipeline, summary: BatchSummary, *, form
 def _loop(paths, ids, out: Path, pipeline, summary: BatchSummary, writer, errors, earlier, *, formats,  # noqa: ANN001
           resume: bool, limits, progress: bool) -> None:
     from jixiao.io.readers import STDIN_SOURCE, display_name, display_path, name_is_utf8, read_document, read_stdin
+    from jixiao.io.jsonl import ExtractedLine
     from jixiao.io.writers import write_tables  # via the old path, which the fault tests patch
     from jixiao.likeness import likeness_warning
     from jixiao.pipeline import document_from_raw
@@ -215,19 +216,18 @@ def _loop(paths, ids, out: Path, pipeline, summary: BatchSummary, writer, errors
                             if any(sha != raw.sha256 for sha in earlier.get(raw.doc_id, ())):
                                 raw.doc_id = f"{raw.doc_id}~{raw.sha256[:8]}"
                             doc = pipeline(document_from_raw(raw))
-                            record = doc.to_dict()
-                            score = doc.meta.get("report_likeness")
-                            record.setdefault("meta", {})["report_likeness"] = score
-                            warning = likeness_warning(score)
+                            # workers send the serialised line (ExtractedLine); one process makes it here
+                            line = doc if isinstance(doc, ExtractedLine) else ExtractedLine.of(doc)
+                            warning = likeness_warning(line.likeness)
                             with interrupts.critical():  # a Ctrl-C here waits until the line is written and counted
                                 try:
-                                    writer.write(record)
+                                    writer.write(line)
                                 except (JixiaoError, OSError) as exc:
                                     raise _OutputFailure(exc) from None
                                 summary.documents += 1
-                                summary.paragraphs += len(doc.paragraphs)
-                                summary.entities += len(doc.entities)
-                                summary.indicators += len(doc.indicators)
+                                summary.paragraphs += line.paragraphs
+                                summary.entities += line.entities
+                                summary.indicators += line.indicators
                                 if warning:
                                     summary.warnings.append(f"{E_NOT_REPORT}: {source}: {warning}")
                                 summary.processed += 1

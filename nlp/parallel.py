@@ -142,7 +142,9 @@ def _work(path: str, doc_id: str | None, limits: Any) -> tuple:
     if raw.sha256 in _SKIP:
         return ("read", raw, None)
     try:
-        return ("ok", raw, _PIPELINE(document_from_raw(raw)))
+        from jixiao.io.jsonl import ExtractedLine
+
+        return ("ok", raw, ExtractedLine.of(_PIPELINE(document_from_raw(raw))))  # serialised here, not in the writer
     except Exception as exc:
         return ("error", pack_error(exc))
 
@@ -336,8 +338,7 @@ class WorkerPipeline:
                 return self.pipeline(doc)
             raise JixiaoError(E_WORKER, "internal error: no worker result for this document; please report it",
                               path=getattr(doc, "source", None))
-        result = cur[1][2]
-        result.doc_id = doc.doc_id
+        result = cur[1][2].with_doc_id(doc.doc_id)
         self._current = (cur[0], ("done",))
         return result
 

@@ -109,7 +109,9 @@ class ExtractActor:
         if raw.sha256 in self.skip:
             return ("read", raw, None)
         try:
-            return ("ok", raw, self.pipeline(document_from_raw(raw)))
+            from jixiao.io.jsonl import ExtractedLine
+
+            return ("ok", raw, ExtractedLine.of(self.pipeline(document_from_raw(raw))))
         except Exception as exc:
             return ("error", pack_error(exc))
 
@@ -236,8 +238,7 @@ class RayPipeline:
                 return load_pipeline(self.pipeline_path)(doc)
             raise JixiaoError(E_WORKER, "internal error: no Ray result for this document; please report it",
                               path=getattr(doc, "source", None))
-        result = cur[2]
-        result.doc_id = doc.doc_id
+        result = cur[2].with_doc_id(doc.doc_id)
         self._current = ("done",)
         return result
 

@@ -65,3 +65,32 @@ def test_vocabulary_has_no_whitespace_and_specials_first():
     vocab = char_vocabulary(["a b\u3000c"])
     assert list(vocab)[:5] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     assert " " not in vocab and "\u3000" not in vocab and "\t" in vocab
+
+
+def test_python_char_plan_gives_the_ids_and_offsets_of_tokenizers():
+    """The shipped tagger's tokenizer.json runs in Python (CharLevelPlan); tokenizers is the reference."""
+    import glob
+
+    from jixiao.models.ner import FastTokenizer
+
+    tok = FastTokenizer.from_folder("models/ner")
+    assert tok.char_plan is not None
+    texts = ["全角１２３ＡＢＣ\t表格\u3000空格\u00a0x\u2003y 😀 𠀀字\u200b\ufeff", "", "   ", "\r\n"]
+    for f in sorted(glob.glob("corpus/raw/*.txt"))[:2]:
+        texts += open(f, encoding="utf-8").read().splitlines()
+    ours = tok.char_plan.encode(texts)
+    ref = tok.backend.encode_batch(texts, add_special_tokens=False)
+    assert ours["input_ids"] == [e.ids for e in ref]
+    assert ours["offset_mapping"] == [[tuple(o) for o in e.offsets] for e in ref]
+
+
+def test_other_tokenizers_are_left_to_tokenizers(tmp_path):
+    import json
+
+    from jixiao.models.ner import CharLevelPlan
+
+    t = json.loads(open("models/ner/tokenizer.json", encoding="utf-8").read())
+    t["normalizer"] = {"type": "Lowercase"}
+    (tmp_path / "tokenizer.json").write_text(json.dumps(t), encoding="utf-8")
+    assert CharLevelPlan.from_json(tmp_path / "tokenizer.json") is None
+    assert CharLevelPlan.from_json(tmp_path / "missing.json") is None

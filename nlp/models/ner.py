@@ -397,6 +397,95 @@ class OnnxModelStub:
         return getattr(self._real, name)
 
 
+class CharLevelPlan:
+    """Our character tokenizer's ``tokenizer.json`` run in Python: one-character ``Replace`` normalizers,
+    whitespace removed, every other character its own token, a ``WordLevel`` vocabulary. The same ids and
+    offsets as ``tokenizers`` (checked on every paragraph of the corpus and the seeds, and by a test), about
+    8× faster on paragraphs, since each distinct character is looked up once. :meth:`from_json` returns
+    ``None`` for any other tokenizer (a user's HF checkpoint), which then runs through ``tokenizers``.
+
+    >>> plan = CharLevelPlan({"０": "0"}, r"[ \u3000]+", {"0": 5, "资": 6, "[UNK]": 1}, 1)
+    >>> plan.encode(["资 ０x"])
+    {'input_ids': [[6, 5, 1]], 'offset_mapping': [[(0, 1), (2, 3), (3, 4)]]}
+    """
+
+    def __init__(self, fold: dict[str, str], removed: str, vocab: dict[str, int], unk_id: int):
+        self.fold, self.vocab, self.unk_id = fold, vocab, unk_id
+        self.removed = re.compile(removed)
+        self.ids: dict[str, int | None] = {}  # character → token id, None when removed
+        self.dropped: set[str] = set()  # the characters seen so far that are removed
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "CharLevelPlan | None":
+        try:
+            t = json.loads(Path(path).read_text(encoding="utf-8"))
+            norm, pre, model = t.get("normalizer"), t.get("pre_tokenizer") or {}, t.get("model") or {}
+            fold: dict[str, str] = {}
+            steps = [] if norm is None else (norm["normalizers"] if norm.get("type") == "Sequence" else [norm])
+            for n in steps:
+                src, dst = n["pattern"]["String"], n["content"]
+                if n["type"] != "Replace" or len(src) != 1 or len(dst) != 1:
+                    return None
+                fold = {k: (dst if v == src else v) for k, v in fold.items()}  # replacements apply in order
+                fold.setdefault(src, dst)
+            splits = pre.get("pretokenizers") or []
+            if (pre.get("type") != "Sequence" or len(splits) != 2
+                    or [s.get("type") for s in splits] != ["Split", "Split"]
+                    or splits[0].get("behavior") != "Removed" or splits[0].get("invert")
+                    or splits[1]["pattern"].get("Regex") != "[\\s\\S]" or splits[1].get("behavior") != "Isolated"
+                    or model.get("type") != "WordLevel" or "Regex" not in splits[0]["pattern"]):
+                return None
+            regex = splits[0]["pattern"]["Regex"]
+            if not re.fullmatch(r"\[[^\]\[]+\]\+", regex):  # a plain character class: same meaning in Rust and Python
+                return None
+            vocab = model["vocab"]
+            unk = vocab.get(model.get("unk_token"))
+            if unk is None:
+                return None
+            removed = re.compile(regex)
+            if any(bool(removed.fullmatch(a)) != bool(removed.fullmatch(b)) for a, b in fold.items()):
+                return None  # a normalizer that makes or unmakes whitespace: leave it to tokenizers
+            return cls(fold, regex, vocab, unk)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
+            return None
+
+    def _id(self, c: str) -> int | None:
+        f = self.fold.get(c, c)  # normalizers first, then the pre-tokenizer on the normalized character
+        v = None if self.removed.fullmatch(f) else self.vocab.get(f, self.unk_id)
+        if v is None:
+            self.dropped.add(c)
+        self.ids[c] = v
+        return v
+
+    def encode(self, texts) -> dict[str, list]:
+        ids_out, offs_out = [], []
+        table = self.ids
+        get = table.__getitem__
+        for text in texts:
+            try:
+                vals = list(map(get, text))
+            except KeyError:
+                for c in set(text).difference(table):
+                    self._id(c)
+                vals = list(map(get, text))
+            if not self.dropped.isdisjoint(text):  # whitespace: no token, the next character keeps its offset
+                ids: list[int] = []
+                offs: list[tuple[int, int]] = []
+                a = 0
+                for m in self.removed.finditer(text):
+                    ids += vals[a:m.start()]
+                    offs += zip(range(a, m.start()), range(a + 1, m.start() + 1))
+                    a = m.end()
+                ids += vals[a:]
+                offs += zip(range(a, len(text)), range(a + 1, len(text) + 1))
+                ids_out.append(ids)
+                offs_out.append(offs)
+            else:
+                ids_out.append(vals)
+                offs_out.append(list(zip(range(len(text)), range(1, len(text) + 1))))
+        return {"input_ids": ids_out, "offset_mapping": offs_out}
+
+
 class FastTokenizer:
     """The part of a transformers fast tokenizer the tagger uses, over ``tokenizers`` alone
     (the same ``tokenizer.json``, so the same ids and offsets).
@@ -430,10 +519,15 @@ class FastTokenizer:
         backend = Tokenizer.from_file(str(folder / "tokenizer.json"))
         backend.no_truncation()
         backend.no_padding()
-        return cls(backend, special)
+        tok = cls(backend, special)
+        tok.char_plan = CharLevelPlan.from_json(folder / "tokenizer.json")
+        return tok
 
     def __call__(self, texts, add_special_tokens: bool = False, return_offsets_mapping: bool = True,
                  **_: Any) -> dict[str, list]:
+        plan = self.__dict__.get("char_plan")
+        if plan is not None and not add_special_tokens:
+            return plan.encode(texts)
         encs = self.backend.encode_batch(list(texts), add_special_tokens=add_special_tokens)
         return {"input_ids": [e.ids for e in encs], "offset_mapping": [e.offsets for e in encs]}
 
