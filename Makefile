@@ -21,7 +21,15 @@ run: $(STAMP)
 	$(BIN)/jixiao audit out/extract.jsonl -o out/audit/
 	$(BIN)/jixiao summarize out/extract.jsonl -o report/ --audit out/audit/
 
-test: $(STAMP)
+# The tests also run `--engine ray` on a local Ray instance (issue 15), so they install the ray extra (CPU only).
+RAYSTAMP := $(VENV)/.installed-ray
+$(RAYSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,ray]'
+	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
+		echo "error: CUDA packages were installed with ray"; exit 1; fi
+	touch $(RAYSTAMP)
+
+test: $(RAYSTAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -100,10 +100,9 @@ def test_cli_workers_option(archive, tmp_path):
     assert [c for _s, c in _errors(out)] and "binary.txt" in r.stderr
 
 
-@pytest.mark.slow
 def test_ray_engine_equals_one_process(archive, tmp_path):
-    """Ray Data on a local Ray instance (2 CPUs) writes the one-process output (optional: needs
-    `pip install 'jixiao[ray]'`)."""
+    """Ray Data on a local Ray instance (2 CPUs) writes the one-process output (`make test` installs the
+    ray extra; skipped where `pip install 'jixiao[ray]'` was not run)."""
     pytest.importorskip("ray")
     pytest.importorskip("ray.data")
     one, ray_out = tmp_path / "one", tmp_path / "ray"
