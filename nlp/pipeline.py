@@ -321,16 +321,5 @@ def _ner_stage(path: str = "models/ner", types: str = "AMOUNT,UNIT,INDICATOR,TAR
     """Entities of the listed types from the token-classification model (after the rule entities stage);
     ``types: auto`` keeps the better leave-one-document-out source per type (``ties``: model|rules)."""
     from jixiao.models.ner import ner_stage
-    from jixiao.rules.entities import refill_values
 
-    inner = ner_stage(path, types=types, onnx=onnx, ties=ties)
-
-    def stage(doc: Document) -> Document:
-        # the model's spans get their values as the rules' do: the header unit of the row, not of the whole
-        # table, and not in the 分值/得分/执行率 columns (nlp/models/ner.py fills them with the table's unit)
-        return refill_values(inner(doc), source="model")
-
-    for attr in ("note", "entity_types"):
-        if hasattr(inner, attr):
-            setattr(stage, attr, getattr(inner, attr))
-    return stage
+    return ner_stage(path, types=types, onnx=onnx, ties=ties)

@@ -1,5 +1,5 @@
 """Values (ANNOTATION.md §5) of the model's entities: the same normaliser and the same header-unit context as the
-rules' (``jixiao.rules.entities.refill_values``, run after the ner stage), and the cross-validation records
+rules' (``jixiao.models.ner.annotate_document`` uses the rules' unit context), and the cross-validation records
 (``training.metrics.records_with_values``) valued like the runtime.
 
 Fixture text written here: a fund table under 「（万元）」 whose 分值 column and a following scoring table must not
@@ -34,15 +34,22 @@ def _rules_doc():
 
 
 def test_model_entities_get_the_rules_values_not_the_whole_tables_unit():
-    from jixiao.rules.entities import refill_values
+    from types import SimpleNamespace
+
+    from jixiao.models.ner import annotate_document
 
     doc = _rules_doc()
     before = {(e.paragraph, e.start, e.end, e.type): e.value_yuan for e in doc.entities}
-    for e in doc.entities:  # as the model stage leaves them: every number valued with the table's unit
-        e.source = "model"
-        if e.type in ("AMOUNT", "TARGET", "ACTUAL") and e.value is not None:
-            e.value_yuan = Decimal("1")
-    refill_values(doc)
+    by_para = [[(e.start, e.end, e.type) for e in doc.entities if e.paragraph == p.index] for p in doc.paragraphs]
+
+    class SameSpans:  # a tagger that writes the rules' spans: the values must be the rules' too
+        model = SimpleNamespace(config=SimpleNamespace(model_type="other"))
+
+        def predict(self, texts, batch_size=32, rule_spans=None):
+            return by_para
+
+    annotate_document(doc, SameSpans())
+    assert {e.source for e in doc.entities} == {"model"}
     after = {(e.paragraph, e.start, e.end, e.type): e.value_yuan for e in doc.entities}
     assert after == before
     money = {TEXTS[p][s:e]: v for (p, s, e, _t), v in after.items() if v is not None}

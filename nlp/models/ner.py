@@ -794,13 +794,15 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
 
     Entities of those types already in ``doc`` (from the rules) are replaced; other rule
     entities stay unless they overlap a model span. Values (§5) come from the rules'
-    normaliser (``jixiao.rules.entities.fill_values``) with the table header unit in force
-    (``doc.table_units``, else ``jixiao.evaluation.header_units``). Returns ``doc``.
+    normaliser (``jixiao.rules.entities.fill_values``) with the rules' header-unit context
+    (``jixiao.units.table_unit_context``: the unit of the row's table, not in 分值/得分/执行率 columns).
+    Returns ``doc``.
 
     >>> annotate_document(doc, NerTagger.load("models/ner"), types=["AMOUNT", "UNIT"])  # doctest: +SKIP
     """
     from jixiao.doc import Entity
     from jixiao.rules.entities import fill_values
+    from jixiao.units import table_unit_context
 
     keep_types = set(types)
     texts = [p.text for p in doc.paragraphs]
@@ -812,12 +814,9 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
             if e.source == "rules" and e.paragraph in pos:
                 rule_spans[pos[e.paragraph]].append((e.start, e.end, e.type))
     spans = tagger.predict(texts, batch_size=batch_size, rule_spans=rule_spans)
-    try:
-        from jixiao.units import header_units
-
-        fallback_units = header_units([{"text": t} for t in texts])
-    except ImportError:  # pragma: no cover
-        fallback_units = [None] * len(texts)
+    # the rules' unit context: the header unit in force at each table row (it lapses at prose and at the header
+    # of an indicator/scoring table), never in the columns it skips (分值, 得分, 执行率)
+    unit_context = table_unit_context([{"text": t} for t in texts])
     by_para: dict[int, list] = {}
     for e in doc.entities:
         by_para.setdefault(e.paragraph, []).append(e)
@@ -827,15 +826,15 @@ def annotate_document(doc, tagger: "NerTagger", types: Sequence[str] = ENTITY_TY
         kept = [e for e in by_para.get(p.index, []) if e.type not in keep_types
                 and all(e.end <= s or e.start >= en for s, en, _t in model_spans)]
         merged = sorted([(e.start, e.end, e.type) for e in kept] + model_spans)
-        unit = doc.table_units.get(p.table) if getattr(p, "table", None) is not None else None
-        unit = unit or fallback_units[i]
+        unit, skipped = unit_context[i]
+        row = getattr(p, "kind", None) == "table_row"
         rule_by_span = {(e.start, e.end, e.type): e for e in kept}
         for k, (s, e, t) in enumerate(merged):
             if (s, e, t) in rule_by_span:
                 new_entities.append(rule_by_span[(s, e, t)])
                 continue
             ent = Entity(paragraph=p.index, start=s, end=e, type=t, text=p.text[s:e], source="model")
-            fill_values(ent, merged, k, p.text, unit)
+            fill_values(ent, merged, k, p.text, unit if row and p.text.count("\t", 0, s) not in skipped else None)
             new_entities.append(ent)
     indices = {p.index for p in doc.paragraphs}  # once: in the comprehension it made large documents quadratic
     doc.entities = new_entities + [e for e in doc.entities if e.paragraph not in indices]

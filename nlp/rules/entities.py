@@ -586,35 +586,6 @@ def _add(doc: Document, index: int, text: str, spans: list[tuple[int, int, str]]
         doc.entities.append(ent)
 
 
-def refill_values(doc: Document, source: str = "model") -> Document:
-    """Recompute the values (§5) of the entities written by ``source`` as :func:`annotate_document` does for its
-    own: the header unit in force at each table row (``table_unit_context``: it lapses at prose and at the
-    header of an indicator/scoring table) and never in the columns it skips (分值, 得分, 执行率).
-
-    The model stage (``jixiao.models.ner.annotate_document``) fills its spans with the unit of the whole table
-    (``doc.table_units``) in every column: a weight 「10」 under 「项目资金（万元）…分值」 became 100000 元, a 总分
-    「100」 1000000 元 (216 spans of the written corpus, none of them money in the gold).
-    """
-    unit_context = table_unit_context([{"text": p.text} for p in doc.paragraphs])
-    rows = {p.index: (p, unit_context[i]) for i, p in enumerate(doc.paragraphs)}
-    by_para: dict[int, list[Entity]] = {}
-    for e in doc.entities:
-        by_para.setdefault(e.paragraph, []).append(e)
-    for index, ents in by_para.items():
-        if index not in rows or not any(e.source == source for e in ents):
-            continue
-        p, (unit, skipped) = rows[index]
-        ents.sort(key=lambda e: (e.start, e.end))
-        spans = [(e.start, e.end, e.type) for e in ents]
-        for i, ent in enumerate(ents):
-            if ent.source != source:
-                continue
-            ent.value = ent.unit = ent.value_yuan = ent.comparator = ent.upper = None
-            header = unit if p.kind == "table_row" and p.text.count("\t", 0, ent.start) not in skipped else None
-            fill_values(ent, spans, i, p.text, header)
-    return doc
-
-
 def fill_values(ent: Entity, spans: list[tuple[int, int, str]], i: int, text: str, header_unit: str | None) -> None:
     """Normalised value, unit, value_yuan and comparator of one entity (ANNOTATION.md §5)."""
     if ent.type == "AMOUNT":
