@@ -235,9 +235,6 @@ class WordTokenizer:
     """
 
     def __init__(self, user_dict: str | Path | None = DEFAULT_DICT, hmm: bool = True):
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
         self.user_dict = Path(user_dict) if user_dict else None
         self.hmm = hmm
         self._py = None
@@ -262,6 +259,9 @@ class WordTokenizer:
     def _python_jieba(self):
         """Python jieba with the same dictionary (the reference; built on first need)."""
         if self._py is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
             tk = fast_jieba_class()()
             load_prefix_dict(tk)
             if self.user_dict is not None and self.user_dict.exists():

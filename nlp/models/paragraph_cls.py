@@ -76,13 +76,13 @@ def char_ngrams(text: str, n_min: int = 1, n_max: int = 3) -> list[str]:
     >>> char_ngrams("加强管理", 2, 2)
     ['加强', '强管', '管理']
     """
-    out = []
+    out: list[str] = []
+    size = len(text)
     for n in range(n_min, n_max + 1):
-        for i in range(len(text) - n + 1):
-            g = text[i : i + n]
-            if n == 1 and g.isspace():
-                continue
-            out.append(g)
+        if n == 1:
+            out += [c for c in text if not c.isspace()]
+        else:
+            out += [text[i:i + n] for i in range(size - n + 1)]
     return out
 
 
