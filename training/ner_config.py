@@ -19,6 +19,7 @@ class ModelConfig:
     whole_rule_spans: bool = False        # decoding: an entity open inside a rule span may not end there
     jieba_min_freq: int | None = 100      # vocabulary of a random-init tokenizer (None: data chars only)
     dropout: float = 0.1
+    base_layers: int | None = None        # keep only the first N transformer layers of the base (a smaller, faster tagger)
 
 
 @dataclass

@@ -56,7 +56,7 @@ class NerEstimator(Estimator):
                  num_attention_heads: int = 4, intermediate_size: int = 512, max_length: int = 256,
                  use_word_boundaries: bool = True, use_rule_features: bool = True, rule_prior: float = 0.0,
                  whole_rule_spans: bool = False, jieba_min_freq: int | None = 100, dropout: float = 0.1,
-                 seed: int = 13, epochs: int = 30, batch_size: int = 16, lr: float = 5e-4,
+                 base_layers: int | None = None, seed: int = 13, epochs: int = 30, batch_size: int = 16, lr: float = 5e-4,
                  weight_decay: float = 0.01, warmup: float = 0.1, threads: int = 2, max_minutes: float = 9.0,
                  rule_dropout: float = 0.0, only_possible: bool = True):
         params = dict(locals())

@@ -70,6 +70,11 @@ def init_model(mcfg: ModelConfig, texts: list[str], base: str | None = None):
             cfg.num_labels = len(labels)
             cfg.id2label, cfg.label2id = id2label, label2id
             cfg.tie_word_embeddings = False
+            if mcfg.base_layers:  # the first N layers of the base; the weights of the others are not loaded
+                if not 0 < mcfg.base_layers <= cfg.num_hidden_layers:
+                    raise UsageError(E_BASE_MODEL, f"model.base_layers must be 1..{cfg.num_hidden_layers} for "
+                                     f"'{folder}', not {mcfg.base_layers}", path=str(folder))
+                cfg.num_hidden_layers = mcfg.base_layers
             model = classes.token_classification.from_pretrained(str(folder), config=cfg)
         else:  # any other encoder: the Auto class adds a fresh head; no word-boundary feature
             model = AutoModelForTokenClassification.from_pretrained(
