@@ -2,8 +2,9 @@
 
     python scripts/size_curve.py [--sizes 10e3,100e3,1e6] [--stages]
 
-One document is made by concatenating the distinct written reports (corpus/written/raw) up to the
-size in UTF-8 bytes; the pipeline runs in this process (startup excluded); per stage with --stages.
+One document per size is made as `jixiao bench --archive` makes its curve (jixiao.archive_bench.curve_texts:
+distinct bundled reports bound together); the pipeline runs in this process (startup excluded); per stage
+with --stages (what `jixiao bench --archive --curve-sizes` adds).
 Linear time means a constant µs per KB.
 """
 from __future__ import annotations
@@ -17,20 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def text_of(size: int) -> str:
-    files = sorted((ROOT / "corpus/written/raw").glob("*.txt")) + sorted((ROOT / "corpus/raw").glob("*.txt"))
-    parts, n, k = [], 0, 0
-    while n < size:
-        t = files[k % len(files)].read_text(encoding="utf-8")
-        if k >= len(files):
-            t = t + f"\n（续 {k}）"
-        parts.append(t)
-        n += len(t.encode("utf-8")) + 1
-        k += 1
-    text = "\n".join(parts)
-    return text.encode("utf-8")[:size].decode("utf-8", "ignore")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10e3,100e3,1e6,3e6,10e6")
@@ -38,10 +25,13 @@ def main() -> None:
     a = ap.parse_args()
     from jixiao.pipeline import document_from_text, load_pipeline
 
+    from jixiao.archive_bench import curve_texts
+
+    sizes = [int(float(s)) for s in a.sizes.split(",")]
     pipe = load_pipeline()
-    pipe(document_from_text(text_of(5000)))  # warm-up
-    for size in [int(float(s)) for s in a.sizes.split(",")]:
-        doc = document_from_text(text_of(size))
+    pipe(document_from_text(curve_texts([5000])[0]))  # warm-up
+    for size, text in zip(sizes, curve_texts(sizes)):
+        doc = document_from_text(text)
         per: dict[str, float] = {}
         from jixiao.tokenize import clear_caches
 

@@ -46,13 +46,6 @@ class ExtractedLine:
         self.doc_id, self.sha256, self.line = doc_id, sha256, line
         self.paragraphs, self.entities, self.indicators, self.likeness = paragraphs, entities, indicators, likeness
 
-    def __getstate__(self):
-        return tuple(getattr(self, k) for k in self.__slots__)
-
-    def __setstate__(self, state) -> None:
-        for k, v in zip(self.__slots__, state):
-            setattr(self, k, v)
-
     @classmethod
     def of(cls, doc: Any) -> "ExtractedLine":
         """The line of an extracted ``Document``."""

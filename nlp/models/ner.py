@@ -956,7 +956,7 @@ def ner_stage(path: str | Path = "models/ner", types: Sequence[str] | str = ENTI
     if batch_size is None:
         # ONNX int8: windows of a document sorted by length, 4 a batch: 2.3x less forward time than 32
         # (padding: 1.13 vs 2.24 tokens run per token; int8 quantisation ranges are per batch, yet the
-        # spans are the same on all 21 891 entities of 251 reports, scripts/bench_archive.py)
+        # spans are the same on all 21 891 entities of 251 reports)
         batch_size = 4 if tagger._ort is not None else 32
 
     def stage(doc):

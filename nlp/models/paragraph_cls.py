@@ -263,8 +263,8 @@ class BlockTfidf:
         """The TF-IDF rows of ``docs``: ``(1 + log count) · idf`` per feature, L2-normalised within each block
         and scaled by the block's weight. The arithmetic runs in numpy over all rows at once, in the order the
         per-feature loop used (each block's sum of squares in order of first occurrence; the same IEEE
-        operations), so the matrix is bit-identical to that loop's
-        (:meth:`transform_reference`) and 3× faster."""
+        operations), so the matrix is bit-identical to that loop's (``tests/test_cls_units.py`` keeps the loop
+        and compares) and 3× faster."""
         from itertools import repeat
 
         from scipy import sparse
@@ -275,10 +275,9 @@ class BlockTfidf:
             blocks = [f.split(":", 1)[0] for f in self.features_]
             names = sorted(set(blocks))
             code = {b: i for i, b in enumerate(names)}
-            fast = self._fast = (vocab, self.idf_, self.idf_.tolist(), blocks,
-                                 np.array([code[b] for b in blocks], dtype=np.int64),
+            fast = self._fast = (vocab, self.idf_, np.array([code[b] for b in blocks], dtype=np.int64),
                                  np.array([self.weights.get(b, 1.0) for b in names], dtype=np.float64), len(names))
-        block_code, block_weight, n_blocks = fast[4], fast[5], fast[6]
+        block_code, block_weight, n_blocks = fast[2], fast[3], fast[4]
         get = vocab.get
         js_parts, cs_parts, lens = [], [], []
         for d in docs:
@@ -307,30 +306,6 @@ class BlockTfidf:
         norm[norm == 0] = 1.0
         vals = block_weight[key % n_blocks] * v / norm[key]
         return sparse.csr_matrix((vals, (rows, js)), shape=(n_docs, n_feat), dtype=np.float64)
-
-    def transform_reference(self, docs: Sequence[Sequence[str]]):
-        """The per-feature loop :meth:`transform` replaces (kept to test that the two agree bit for bit)."""
-        from scipy import sparse
-
-        rows, cols, vals = [], [], []
-        vocab = self.vocabulary_
-        idf, block_of = self.idf_.tolist(), [f.split(":", 1)[0] for f in self.features_]
-        log = math.log
-        get = vocab.get
-        for r, d in enumerate(docs):
-            counts = Counter(d)  # first-occurrence order, as before, of the features in the vocabulary
-            found = [(j, c) for j, c in zip(map(get, counts), counts.values()) if j is not None]
-            by_block: dict[str, list[tuple[int, float]]] = {}
-            for j, c in found:
-                by_block.setdefault(block_of[j], []).append((j, (1.0 + log(c)) * idf[j]))
-            for block, entries in by_block.items():
-                norm = math.sqrt(sum(v * v for _, v in entries)) or 1.0
-                w = self.weights.get(block, 1.0)
-                for j, v in entries:
-                    rows.append(r)
-                    cols.append(j)
-                    vals.append(w * v / norm)
-        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(self.features_)), dtype=np.float64)
 
     # Plain-data state for saving without pickle.
     def state(self) -> tuple[list[str], np.ndarray]:
