@@ -112,6 +112,7 @@ UNIT_IN_CELL = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(?P<unit>万元|亿�
 BRACKETS = re.compile(r"[（(][^（）()]{0,12}[）)]")
 # Role of a table column → entity type of its cells (rules.entities) and field of its records
 VALUE_ROLES = ("target", "actual", "score")
+COMPARATOR_WORDS = {"大于等于": "≥", "小于等于": "≤", "大于": ">", "小于": "<", "等于": "=", "＝": "="}
 # First cells that open a transposed table: the indicator names stand across this row
 TRANSPOSED_OPENERS = re.compile(r"^(?:指标|指标名称|绩效指标|考核指标|监控指标|监控项|项目|主要指标|评价指标)$")
 _LEXICON: list[tuple[str, list[re.Pattern], list[re.Pattern]]] | None = None
@@ -280,6 +281,11 @@ def header_map(cells: list[str]) -> dict[str, int] | None:
             out[r] = j
     if not any(r in out for r in VALUE_ROLES):
         return None
+    for role in ("target", "actual"):  # 「定量指标值⇥定性指标值」: a second value column, read when the first is empty
+        alt = [j for j, r in enumerate(roles) if r == role and role in out and j != out[role]
+               and re.match(r"(定量|定性)", header_key(texts[j])) and re.match(r"(定量|定性)", header_key(texts[out[role]]))]
+        if alt:
+            out[f"{role}_alt"] = alt[0]
     if "name" not in out and "level1" not in out and "level2" not in out and roles[0] in (None, "other") and texts[0]:
         out["name"] = 0
     return dict(sorted(out.items(), key=lambda kv: kv[1]))
@@ -552,12 +558,16 @@ def extract_indicators(doc: Document) -> Document:
             level1=_clean_name(lv1)[0] if lv1 else None,
             level2=_clean_name(lv2)[0] if lv2 else None,
             name=name,
-            target=_value(cell("target")),
-            actual=_value(cell("actual")),
+            target=_value(cell("target")) or _value(cell("target_alt")),
+            actual=_value(cell("actual")) or _value(cell("actual_alt")),
             weight=weight,
             score=_dec(cell("score")),
             note=_value(cell("note")),
         )
+        comparator = (cell("comparator") or "").replace(" ", "")
+        if record.target and re.fullmatch(r"[≥≤<>=＝]=?|大于等于|小于等于|大于|小于|等于", comparator) \
+                and not re.match(r"[≥≤<>=＝]", record.target):
+            record.target = COMPARATOR_WORDS.get(comparator, comparator) + record.target  # 「指标性质」 column
         if record.target or record.actual or record.score is not None:
             row_unit = _dec_unit(cell("unit")) or unit_of_name
             type_values(record, unit=row_unit, units={r: u for r in ("target", "actual")

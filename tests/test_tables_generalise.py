@@ -87,6 +87,31 @@ def test_target_only_table():
     assert spans(doc, 2, "TARGET") == ["明显改善"]
 
 
+def test_quantitative_and_qualitative_value_columns():
+    doc = run(["指标名称\t指标类型\t定量指标值\t定性指标值\t实际完成\t权重\t评分",
+               "城镇新增就业人数\t定量\t≥3000人\t\t3215人\t20\t20",
+               "政策知晓率\t定性\t\t明显提高\t较好提高\t10\t8"])
+    recs = {r.name: r for r in doc.indicators}
+    assert set(recs) == {"城镇新增就业人数", "政策知晓率"}  # 指标类型 (定量/定性) is not the name column
+    assert (recs["城镇新增就业人数"].target, recs["城镇新增就业人数"].met) == ("≥3000人", True)
+    assert (recs["政策知晓率"].target, recs["政策知晓率"].actual) == ("明显提高", "较好提高")
+    assert spans(doc, 2, "TARGET") == ["明显提高"] and spans(doc, 1, "INDICATOR") == ["城镇新增就业人数"]
+    # a 「完成情况」 column beside 「实际完成值」 is not a second value column
+    assert "actual_alt" not in header_map(["三级指标", "目标值", "实际完成值", "完成情况", "得分"])
+
+
+def test_comparator_and_unit_columns():
+    doc = run(["一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分\t未完成原因分析",
+               "产出指标\t数量指标\t参保人数\t≥\t5.2\t万人\t5.36\t10\t10",
+               "产出指标\t质量指标\t基金支出差错率\t≤\t1\t%\t0.4\t10\t10"])
+    r = {x.name: x for x in doc.indicators}
+    assert (r["参保人数"].target, r["参保人数"].target_value.number, r["参保人数"].target_value.unit) == (
+        "≥5.2", Decimal(52000), "人")
+    assert r["参保人数"].met is True and r["基金支出差错率"].target_value.comparator == "≤"
+    assert spans(doc, 1, "UNIT") == ["万人"] and spans(doc, 1, "INDICATOR") == ["参保人数"]
+    assert spans(doc, 1, "TARGET") == ["5.2"] and spans(doc, 2, "UNIT") == ["%"]
+
+
 def test_transposed_table_with_units_in_header_cells():
     doc = run(["项目\t培训人数（万人次）\t就业率（%）",
                "年度目标值\t≥1.2\t≥60",
@@ -136,6 +161,7 @@ def test_average_of_a_named_count_keeps_its_qualifier():
     ("年初任务数2400人，全年完成2562人。", "2400人", "2562人"),
     ("计划全年发放助学金人数达到860人，实际完成872人。", "860人", "872人"),
     ("目标任务:新增护理床位120张,全年完成126张.", "120张", "126张"),
+    ("2023年，下达任务人数为3500人，实际完成3620人。", "3500人", "3620人"),
 ])
 def test_prose_targets_and_actuals(text, target, actual):
     got = tagged(text)

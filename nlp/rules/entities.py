@@ -97,6 +97,8 @@ VALUE_WORDS_AFTER = re.compile(r"(?:(?<=[入出产余费])总额|(?<=[入出产�
 # Money line items of a fund statement: the fund or scheme before them is a defining qualifier
 #   「职工基本医疗保险基金收入」, 「生育保险基金总支出」, 「城乡居民养老保险个人缴费收入」, 「基本医疗保险待遇支出」
 FUND_LINE_HEAD = re.compile(r"(收入|支出|结余|资产|负债)$")
+# Counts and rates of a scheme keep the scheme too: 「失业保险参保人数」, 「城乡居民基本医疗保险参保率」
+SCHEME_COUNT_HEAD = re.compile(r"(人数|人次|户数|平均数|率)$")
 # A fund or scheme name (with its 基金 and a reform note), possibly two coordinated ones, right before a line item:
 #   「机关事业单位养老保险(改革)基金」, 「机关事业单位养老保险基金和城乡居民养老保险基金」, 「社会保险基金」,
 #   「职工医保基金」, 「基本医疗」 (the abbreviated scheme of 「基本医疗征缴收入」). Regions, levels and years before
@@ -276,6 +278,10 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 # before a value, so every backward search is bounded (the stage stays linear in the text).
 WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
+# The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
+CUE_BEFORE_VALUE = re.compile(
+    r"(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|计划(?:达到)?|控制在|稳定在|保持在|不低于|不超过|"
+    r"实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*$")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
 def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
     """``{end offset: word}`` of a paragraph's words (the first word ending there).
@@ -366,7 +372,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         e = s + fee.end()
         name = text[s:e]
     # the fund or scheme of a money line item: 「职工基本医疗保险基金收入」, 「生育保险基金总支出」
-    if FUND_LINE_HEAD.search(name):
+    if FUND_LINE_HEAD.search(name) or SCHEME_COUNT_HEAD.search(name):
         f = FUND_PREFIX.search(text, max(0, s - WINDOW), s)
         if f and f.end() == s and (f.end() - f.start() > 2 or not name.startswith("基金")):
             s = f.start()
@@ -462,7 +468,8 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
     for m in HEADER_UNIT.finditer(text):
         u = "u1" if m.group("u1") else "u2"
         spans.append(Span(m.start(u), m.end(u), "UNIT"))
-    if any(sp.type == "AMOUNT" for sp in amounts):
+    marked = [sp for sp in spans if sp.type in ("TARGET", "ACTUAL")] if "\t" not in text else []
+    if marked or any(sp.type == "AMOUNT" for sp in amounts):
         if words is None:
             words = [(t.text, t.start, t.end) for t in default_tokenizer()(text)]
         ends = words_by_end(words)
@@ -471,6 +478,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
             if sp.type == "AMOUNT":
                 ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words, ends)
                 if ind:
+                    spans.append(ind)
+        for sp in marked:  # 「城镇登记失业率控制在4.5%以内」, 「参保率目标为95%」: the measure before the cue
+            cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
+            if cue and cue.start() < sp.start:
+                ind = indicator_before(text, cue.start(), words, ends)
+                if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
 
@@ -494,7 +507,8 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         return []
     cells = _cells_with_offsets(text)
     spans: list[Span] = []
-    for role, typ in (("target", "TARGET"), ("actual", "ACTUAL"), ("score", "SCORE"), ("name", "INDICATOR")):
+    for role, typ in (("target", "TARGET"), ("target_alt", "TARGET"), ("actual", "ACTUAL"), ("actual_alt", "ACTUAL"),
+                      ("score", "SCORE"), ("name", "INDICATOR"), ("unit", "UNIT")):
         j = header.get(role)
         if j is None:
             continue
@@ -503,6 +517,10 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             continue
         s, e = _trim(text, *cells[k])
         if e <= s or text[s:e] in ("—", "-", "/", "无", "--", "——"):
+            continue
+        if role == "unit":  # 「度量单位」 column beside a bare value: 万人, %, 元/人
+            if e - s <= 6 and not re.search(r"\d", text[s:e]):
+                spans.append(Span(s, e, "UNIT"))
             continue
         if typ == "INDICATOR":
             # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
@@ -572,7 +590,9 @@ def annotate_document(doc: Document) -> Document:
             spans = transposed_row_spans(text, None if names_row else classify_header(label), names_row) + spans
         elif ctx is not None and ctx.header is not None and p.index not in ctx.header_rows:
             shift = best_shift(ctx.header, cells, ctx.width)
-            spans = table_row_spans(text, ctx.header, shift) + spans
+            row_spans = table_row_spans(text, ctx.header, shift)
+            unit_cells = [(sp.start, sp.end) for sp in row_spans if sp.type == "UNIT"]  # a 度量单位 cell is a unit
+            spans = row_spans + [sp for sp in spans if not any(sp.start < e and s < sp.end for s, e in unit_cells)]
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
