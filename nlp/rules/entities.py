@@ -12,7 +12,7 @@ from jixiao.doc import Document, Entity
 from jixiao.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
 from jixiao.schema import HEADER_UNIT_ANY_RE
 from jixiao.units import table_unit_context
-from jixiao.structure import classify_header
+from jixiao.structure import NAME_PREFIX, classify_header
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
@@ -48,7 +48,7 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
 TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|指标为)"
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
-                        + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t、]+)")
+                        + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
 TARGET_NUMBER_CUE = re.compile(r"目标(?!值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
@@ -59,14 +59,22 @@ NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2
 SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分|得分分别为|得分依次为)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
 SCORE_LIST_ITEM = re.compile(r"[ \u3000]*(?:[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
 # Planned values in prose (ANNOTATION §7): 「控制在4.5%以内」, 「计划……达到6.5万人」, 「目标为：参保率稳定在95%以上」
-VALUE_EXPR = (r"(?P<val>[≥≤<>]?[ \u3000]*\d+(?:\.\d+)?[ \u3000]*(?:%|‰|万人次|人次|万人|万户|人|户|家|个|所|座|项|件|次|名|张)"
-              r"(?:以上|以内|以下|左右)?)(?!\d)")
+VALUE_EXPR = (r"(?P<val>(?:[≥≤<>]|不低于|不少于|不高于|不超过|低于|高于|超过)?[ \u3000]*"
+              r"(?<![\d.,])(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
+              r"(?:%|‰|万人次|人次|万人|万户|人|户|家|个工作日|工作日|个月|个|所|座|项|件|场次|次|名|张|份|亿元|万元|千元|元)"
+              r"(?:以上|以内|以下|左右|内)?)(?!\d)")
 TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
-                           r"(?<!进度)计划(?!生育|实现|执行)|控制在)")
-PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|不低于|不超过|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
+                           r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
+PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
+# 「计划1.8万人次」, 「全年计划开展工伤预防培训12场次」: the first value a few words after a plan or task cue
+VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*" + VALUE_EXPR + r"(?=[，,；;。]|$)")
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
 ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|全年(?:实际)?完成)[\u4e00-\u9fff]{0,8}?(?:为|达到?|[:：])?"
-                          r"|(?:全年)?实际(?:为|是|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
+                          r"|(?:全年)?实际(?:为|是|达到|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
+# After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
+# 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
+ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|比(?!例)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
+                                   + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
 ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
@@ -74,7 +82,7 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(平均数|收入|支出|结余|总额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|支出|结余|总额|发放额|贷款额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -108,7 +116,7 @@ _SCHEME = (r"(?:(?:城镇职工|城乡居民|城镇居民|机关事业单位|企
 _FUND = _SCHEME + r"(?:[（(]改革[）)])?(?:基金)*"
 FUND_PREFIX = re.compile(rf"(?:{_FUND}(?:和|及|与|、))*{_FUND}[ \u3000]*$")
 # Period words that define a line item: 「年末滚存结余」, 「本年收支结余」, 「年初财政预算」, 「本年待遇支出」
-PERIOD_PREFIX = re.compile(r"(?<![\d\s年])(?:年末|年初|本年|当期|当年|全年)$")
+PERIOD_PREFIX = re.compile(r"(?<![\d\s年])(?:年末|年初|本年|当期|当年|全年|上年)$")
 # Generic heads that name no measure on their own in running text (ANNOTATION §7: a count or sum of a
 # remedial action, 「涉及金额」, 「追回……的待遇」, 「结余4.0万元」): tagged only with a qualifier
 # Line items that a period word defines (「年末滚存结余」, 「全年实际执行数」); not rates or counts
@@ -192,7 +200,7 @@ def _value_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim a cue's captured value to the value expression itself."""
     s, e = _trim(text, start, end)
     # stop before a following clause such as "，分值5分"
-    m = re.match(r"[^，。；;,]*", text[s:e])
+    m = re.match(r"(?:(?<=\d),(?=\d{3})|[^，。；;,])*", text[s:e])
     e = s + len(m.group(0)) if m else e
     s, e = _trim(text, s, e)
     return (s, e) if e > s else None
@@ -221,6 +229,11 @@ def prose_value_spans(text: str) -> list[Span]:
             spans.append(Span(v[0], v[1], typ))
     if "\t" not in text:
         spans.extend(_clause_values(text))
+        targets = [sp for sp in spans if sp.type == "TARGET"]
+        for m in ACHIEVED_AFTER_TARGET.finditer(text):
+            s, e = m.span("aval")
+            if any(t.end <= m.start() and not re.search(r"[。！？]", text[t.end:m.start()]) for t in targets):
+                spans.append(Span(*_trim(text, s, e), "ACTUAL"))
     if "\t" not in text:  # "分值 2 分，得 2 分": a score awarded in prose (scoring rules in tables are not)
         for m in AWARDED.finditer(text):
             s, e = _trim(text, *m.span("val"))
@@ -239,7 +252,11 @@ def prose_value_spans(text: str) -> list[Span]:
     if m and "\t" not in text and re.search(r"该指标|得分|扣\s*\d", text):
         spans.append(Span(*m.span("name"), "INDICATOR"))
     for m in NAMED_AFTER_CATEGORY.finditer(text):
-        spans.append(Span(*m.span("name"), "INDICATOR"))
+        s, e = m.span("name")
+        cue = CUE_BEFORE_VALUE.search(text, s, e)  # 「城镇新增就业人数年初任务数2.6万人」: the name stops at the cue
+        e = cue.start() if cue and cue.start() > s else e
+        if e - s >= 2:
+            spans.append(Span(s, e, "INDICATOR"))
     for m in QUOTED_INDICATOR.finditer(text):
         s, e = _trim(text, *m.span("name"))
         spans.append(Span(s, e, "INDICATOR"))
@@ -257,15 +274,24 @@ def _clause_values(text: str) -> list[Span]:
     for a, b in _clauses(text):
         clause = text[a:b]
         for m in ACHIEVED_CUE.finditer(clause):
+            if re.search(r"元(?:以上|以内|以下|左右|内)?$", m.group("aval")) and not re.search(
+                    r"目标|计划|任务", text[max(0, a + m.start() - 40):a + m.start()]):
+                continue  # 「实际完成1,204.64亿元」 of a budget: money spent is AMOUNT unless a target was set
             spans.append(Span(a + m.start("aval"), a + m.end("aval"), "ACTUAL"))
         planned = TARGET_CLAUSE.search(clause)
         if not planned or re.search(r"(?:低于|高于|超过|未完成|差)[^，；。]{0,4}目标|完成目标|目标的", clause):
             continue
         stop = ACHIEVED_CUE.search(clause)
         end = stop.start() if stop else len(clause)
+        found = False
         for m in PLANNED_VALUE.finditer(clause, planned.start(), end):
             s, e = m.span("val")
             spans.append(Span(a + s, a + e, "TARGET"))
+            found = True
+        if not found and re.search(r"计划|任务", planned.group(0)):
+            m = VALUE_AFTER_PLAN.match(clause, planned.end(), end)
+            if m:
+                spans.append(Span(a + m.start("val"), a + m.end("val"), "TARGET"))
     return [Span(*_trim(text, s.start, s.end), s.type) for s in spans]
 
 
@@ -280,7 +306,7 @@ WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
-    r"(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|计划(?:达到)?|控制在|稳定在|保持在|不低于|不超过|"
+    r"(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|保持在|不低于|不超过|"
     r"实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*$")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
 def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
@@ -414,6 +440,9 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                     continue
                 m = re.match(r"\s*(?:其中\s*[:：：-]?\s*)?", cell)
                 s, e = _trim(text, ps + (m.end() if m else 0), pe)
+                prefix = NAME_PREFIX.match(text[s:e])  # 「一、城乡居民基本医疗保险基金收入」
+                if prefix:
+                    s += prefix.end()
                 while e > s and text[e - 1] in ":：%（(）) ":  # "预算数：", "执行预算%"
                     e -= 1
                 if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
@@ -523,6 +552,11 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
                 spans.append(Span(s, e, "UNIT"))
             continue
         if typ == "INDICATOR":
+            if not spans:
+                continue  # a form's label row under the table (「评价结论⇥……」): no value, no indicator
+            prefix = NAME_PREFIX.match(text[s:e])  # 「指标1：参保人数」, 「一、基金收入」
+            if prefix:
+                s += prefix.end()
             # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
             m = re.match(r"[^（(]+", text[s:e])
             e = s + len(m.group(0).rstrip()) if m else e
