@@ -46,7 +46,7 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
-TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|指标为)"
+TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数|指标为)"
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
@@ -82,7 +82,7 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(平均数|收入|支出|结余|总额|发放额|贷款额|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|支出|结余|总额|发放额|贷款额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|比例|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -216,7 +216,8 @@ def prose_value_spans(text: str) -> list[Span]:
                 continue
             value = text[v[0]:v[1]]
             inner = re.search(VALUE_EXPR, value) if re.match(r"[\u4e00-\u9fff]{2}", value) else None
-            if inner and not re.search(r"\d", value[:inner.start()]):  # 「新增护理床位120张」: the value only
+            if inner and not re.search(r"\d", value[:inner.start()]) and not re.fullmatch(
+                    r"(?:每[人户月年次季])+|人均|户均", value[:inner.start()]):  # 「新增护理床位120张」: the value only
                 v = (v[0] + inner.start("val"), v[0] + inner.end("val"))
                 value = text[v[0]:v[1]]
             if pat is TARGET_CUE and "\t" in text and re.match(r"年初任务|目标任务|下达任务|指标为", m.group(0)):
@@ -253,8 +254,8 @@ def prose_value_spans(text: str) -> list[Span]:
         spans.append(Span(*m.span("name"), "INDICATOR"))
     for m in NAMED_AFTER_CATEGORY.finditer(text):
         s, e = m.span("name")
-        cue = CUE_BEFORE_VALUE.search(text, s, e)  # 「城镇新增就业人数年初任务数2.6万人」: the name stops at the cue
-        e = cue.start() if cue and cue.start() > s else e
+        cue = CUE_IN_NAME.search(text, s + 2, e)  # 「城镇新增就业人数年初任务数2.6万人」: the name stops at the cue
+        e = cue.start() if cue else e
         if e - s >= 2:
             spans.append(Span(s, e, "INDICATOR"))
     for m in QUOTED_INDICATOR.finditer(text):
@@ -306,8 +307,10 @@ WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
-    r"(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|保持在|不低于|不超过|"
-    r"实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*$")
+    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|"
+    r"保持在|不低于|不超过|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*)+$")
+# The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
+CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
 def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
     """``{end offset: word}`` of a paragraph's words (the first word ending there).
@@ -363,6 +366,10 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         if not before:
             break
         bw = before[0][0]
+        if e - s == 1 and re.fullmatch(r"[\u4e00-\u9fff]{2,}", bw) and not NOT_INDICATOR.match(bw) \
+                and bw not in ("达到", "实现", "完成", "其中"):
+            s = before[0][1]  # a one-character head (「发放」+「率」): the word before is part of the name
+            continue
         if bw == "项目" and text[s:e].startswith("支出") and not re.search(r"[该本此]$", text[:before[0][1]]):
             # 「项目支出」 (the budget class), not the back-referring 项目 (「该项目支出」)
             s = before[0][1]
@@ -408,7 +415,11 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         s = p.start()
     if re.fullmatch(r"年度(?:预算|支出|收入)", text[s:e]):  # 「占年度预算」: the head (「年度支出预算」 keeps it)
         s += 2
+    if text[max(0, s - 5):s] == "政策范围内":  # 「政策范围内住院费用报销比例」: the scope defines the rate
+        s -= 5
     name = text[s:e]
+    if "\t" in text and EVAL_CATEGORY.fullmatch(name):
+        return None  # 「效益⇥满意度⇥10⇥8」: a scoring category, not an indicator
     if "\t" not in text:
         if re.match(r"享受.*保险待遇$", name):
             return None  # 「享受工伤保险待遇3412人次」: a count of beneficiaries, no measure named
@@ -504,11 +515,14 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
         ends = words_by_end(words)
         cells = _cells_with_offsets(text) if "\t" in text else []
         for sp in amounts:
-            if sp.type == "AMOUNT":
+            if sp.type == "AMOUNT" and not any(m.start <= sp.start < m.end for m in marked):
                 ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words, ends)
                 if ind:
                     spans.append(ind)
         for sp in marked:  # 「城镇登记失业率控制在4.5%以内」, 「参保率目标为95%」: the measure before the cue
+            if sp.type == "ACTUAL" and any(t.type == "TARGET" and t.end <= sp.start
+                                           and not re.search(r"[。；;！？]", text[t.end:sp.start]) for t in marked):
+                continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
             if cue and cue.start() < sp.start:
                 ind = indicator_before(text, cue.start(), words, ends)
