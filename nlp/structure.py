@@ -283,7 +283,7 @@ def header_map(cells: list[str]) -> dict[str, int] | None:
         return None
     for role in ("target", "actual"):  # 「定量指标值⇥定性指标值」: a second value column, read when the first is empty
         alt = [j for j, r in enumerate(roles) if r == role and role in out and j != out[role]
-               and re.match(r"(定量|定性)", header_key(texts[j])) and re.match(r"(定量|定性)", header_key(texts[out[role]]))]
+               and re.search(r"(定量|定性)", header_key(texts[j])) and re.search(r"(定量|定性)", header_key(texts[out[role]]))]
         if alt:
             out[f"{role}_alt"] = alt[0]
     if "name" not in out and "level1" not in out and "level2" not in out and roles[0] in (None, "other") and texts[0]:
@@ -322,6 +322,12 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
             return first[:i] + second + first[i + len(second):]
         return first[:i] + second + first[i + k:]
     out = list(first)
+    if second and not second[0].strip():
+        # sub-columns under a merged cell, in place: 「年度指标值⇥⇥实际完成值」 over 「⇥⇥定量指标⇥定性指标」
+        for j, c in enumerate(second[:len(out)]):
+            if c.strip():
+                out[j] = c.strip() if classify_header(c, use_model=False) else out[j].strip() + c.strip()
+        return out
     for j, c in enumerate(second):
         if i + 1 + j < len(out):
             out[i + 1 + j] = out[i + 1 + j].strip() + c.strip()

@@ -178,6 +178,11 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
             continue
         if re.search(r"(?:第)\s*$", before):
             continue
+        if re.search(r"指标\s*$", before) and re.match(r"\s*[:：.、．]", after):
+            continue  # 「指标1：参保人数」: the number of a list item
+        if bare_numbers and "\t" in text and re.fullmatch(r"\d{1,2}", text[s:e]) and (
+                s == 0 or text[s - 1] == "\t") and re.match(r"\t\D", after) and text.count("\t", 0, s) == 0:
+            continue  # 「3⇥医保信息平台数据质量⇥…」: the row's 序号 cell
         if re.search(r"[【〔\[［]\s*$", before) or re.match(r"\s*[】〕\]］]", after):
             continue
         if re.match(r"^\s*号", text[m.end():]):
@@ -550,6 +555,15 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         return []
     cells = _cells_with_offsets(text)
     spans: list[Span] = []
+    filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
+    if filled and re.sub(r"\s", "", text[filled[0][0]:filled[0][1]]) in ("总分", "合计", "总计", "得分合计", "综合得分") \
+            and "score" in header:
+        # 「总分⇥100⇥99.48」, 「合计⇥100⇥91.2⇥91.20%」: the last plain number is the total score, the one before it the weight
+        values = [(_trim(text, cs, ce), parse_number(text[cs:ce].strip().rstrip("分").strip())) for cs, ce in filled[1:]
+                  if "%" not in text[cs:ce]]
+        numbers = [span for span, v in values if v is not None and 0 <= v <= 100]
+        if len(numbers) >= 2 and len(numbers) == len(values):
+            return [Span(*numbers[-1], "SCORE")]
     for role, typ in (("target", "TARGET"), ("target_alt", "TARGET"), ("actual", "ACTUAL"), ("actual_alt", "ACTUAL"),
                       ("score", "SCORE"), ("name", "INDICATOR"), ("unit", "UNIT")):
         j = header.get(role)
@@ -582,6 +596,8 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             continue
         if typ in ("TARGET", "ACTUAL") and (e - s > MAX_VALUE_CELL or "。" in text[s:e]):
             continue  # a narrative cell (年度总体目标 text), not a value
+        if text[s:e].endswith((":", "：")):
+            continue  # a form's label cell (「财务负责人：」), not a value
         spans.append(Span(s, e, typ))
     return spans
 
@@ -641,6 +657,8 @@ def annotate_document(doc: Document) -> Document:
             row_spans = table_row_spans(text, ctx.header, shift)
             unit_cells = [(sp.start, sp.end) for sp in row_spans if sp.type == "UNIT"]  # a 度量单位 cell is a unit
             spans = row_spans + [sp for sp in spans if not any(sp.start < e and s < sp.end for s, e in unit_cells)]
+            if re.match(r"\s*(?:总分|合计|总计|得分合计|综合得分)\s*\t", text) and any(sp.type == "SCORE" for sp in row_spans):
+                spans = row_spans + [sp for sp in spans[len(row_spans):] if sp.type != "SCORE"]  # 「总分⇥100⇥98.52」: 100 is the weight
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
