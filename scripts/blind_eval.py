@@ -45,6 +45,19 @@ SYSTEMS = {"shipped": ROOT / "configs" / "pipeline.yaml", "rules": ROOT / "confi
 TYPES = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
 
 
+def ner_manifest(model: Path, out: Path) -> Path:
+    """The shipped manifest with another NER model folder, written for every entity type (no per-type choice)."""
+    import yaml
+
+    data = yaml.safe_load(SYSTEMS["shipped"].read_text("utf-8"))
+    for stage in data["stages"]:
+        if stage.get("type") == "ner_entities.v1":
+            stage["path"] = str(model.resolve())
+            stage["options"] = {**stage.get("options", {}), "types": ",".join(TYPES), "onnx": False}
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return out
+
+
 def split_ids(split: str) -> list[str]:
     writers = SPLITS[split] if split in SPLITS else tuple(w for ws in SPLITS.values() for w in ws)
     return sorted(p.stem for p in (BLIND / "src").glob("b*.md") if p.stem[1] in writers)
@@ -123,13 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="all", choices=("dev", "test", "all"))
     ap.add_argument("--systems", default="shipped,rules")
+    ap.add_argument("--ner", action="append", default=[], metavar="NAME=PATH",
+                    help="also run the shipped pipeline with this NER model folder, the model writing every type")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    tmp = tempfile.TemporaryDirectory()
+    systems = {s: SYSTEMS[s] for s in args.systems.split(",") if s}
+    for item in args.ner:
+        name, _, path = item.partition("=")
+        systems[name] = ner_manifest(Path(path), Path(tmp.name) / f"{name}.yaml")
     splits = ("dev", "test") if args.split == "all" else (args.split,)
     out = {}
     for split in splits:
         ids = split_ids(split)
-        out[split] = {"documents": ids, "systems": {s: measure(ids, s, SYSTEMS[s]) for s in args.systems.split(",")},
+        out[split] = {"documents": ids, "systems": {s: measure(ids, s, m) for s, m in systems.items()},
                       "meta": measure_meta(ids)}
         print(render(split, out[split]) + "\n")
     if args.json:
