@@ -374,6 +374,13 @@ def table_contexts(doc: Document) -> dict[int, TableContext]:
                 out[p.index] = ctx
                 prev_header = None
                 continue
+            if ctx is not None and cells and not cells[0].strip():
+                # 「项目⇥预算数⇥执行数⇥执行情况」 over 「⇥⇥⇥增减额⇥执行率」: the sub-columns make it a fund table
+                ctx.header = None
+                ctx.header_rows.add(p.index)
+                out[p.index] = ctx
+                prev_header = None
+                continue
         hm = header_map(cells)
         if hm is not None:
             ctx = TableContext(header=hm, width=len(cells), header_rows={p.index},

@@ -16,7 +16,7 @@ from jixiao.structure import NAME_PREFIX, classify_header
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
-    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家|个百分点|个|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
+    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家次|家|个百分点|个月|万个|个|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
 )
 # number (optionally with thousands separators, commas or spaces), spaces, unit
 #   "355,212 万元", "8684万元", "1290505 人次", "96.4%", "12 846.5 万元" (groups of three after a space)
@@ -169,6 +169,9 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
         if any(a <= s < b for a, b in phones):
             continue
         after = text[e:]
+        payable = m.group("unit") == "个月" and re.search(r"可支付|支付月数|月数", text[max(0, s - 14):s])
+        if m.group("unit") == "个月" and not payable:
+            continue  # 「3个月」: a duration; 「可支付7.4个月」 is the measure months payable (AMOUNT + UNIT)
         if m.group("unit") is None and (NOT_AMOUNT_AFTER.match(after) or re.match(r"^\s*(?:、|[.．](?!\d))", after)):
             continue
         if m.group("unit") in ("万", "亿") and NOT_AMOUNT_AFTER.match(text[m.end():]):
