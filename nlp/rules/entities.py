@@ -598,7 +598,11 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if typ == "SCORE" and parse_number(text[s:e].rstrip("分").strip()) is None:
             continue
         if typ in ("TARGET", "ACTUAL") and (e - s > MAX_VALUE_CELL or "。" in text[s:e]):
-            continue  # a narrative cell (年度总体目标 text), not a value
+            # a narrative cell (年度总体目标: 预期目标⇥实际完成情况): the values it states are the column's
+            for m in re.finditer(VALUE_EXPR, text[s:e]):
+                if not re.search(r"的\s*$|[较比]上年\S{0,4}$", text[s:s + m.start("val")]):  # 「完成年度预算的97.86%」: a share
+                    spans.append(Span(s + m.start("val"), s + m.end("val"), typ))
+            continue
         if text[s:e].endswith((":", "：")):
             continue  # a form's label cell (「财务负责人：」), not a value
         spans.append(Span(s, e, typ))
