@@ -292,3 +292,48 @@ def test_fund_table_row_names_keep_period_words():
     doc = run(rows)
     assert spans(doc, 1, "INDICATOR") == ["年末滚存结余"]
     assert spans(doc, 2, "INDICATOR") == ["本年收支结余"]
+
+
+# --- blind-set dev fixes (2026-12-05): each fixture written for this test ---------------------------------
+
+def test_overall_target_block_values_are_target_and_actual():
+    doc = run(["年度总体目标\t预期目标\t实际完成情况",
+               "\t全市参保人数稳定在38万人以上，住院费用报销比例保持在70%左右，完成年度预算的95%以上。"
+               "\t全年参保38.6万人，住院费用报销比例为71.3%，完成年度预算的97.2%，群众负担明显减轻。"])
+    assert spans(doc, 1, "TARGET") == ["38万人以上", "70%左右"]
+    assert spans(doc, 1, "ACTUAL") == ["38.6万人", "71.3%"]  # 「完成年度预算的97.2%」 is a share: AMOUNT
+    assert "97.2" in spans(doc, 1, "AMOUNT") and not doc.indicators
+
+
+def test_total_row_gives_the_total_score_and_the_weight():
+    doc = run(["一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+               "产出指标\t数量指标\t培训人次\t≥800人次\t836人次\t100\t97.5",
+               "总分\t100\t97.5",
+               "合计\t100\t91.2\t91.20%"])
+    assert spans(doc, 2, "SCORE") == ["97.5"] and spans(doc, 2, "AMOUNT") == ["100"]
+    assert spans(doc, 3, "SCORE") == ["91.2"] and not spans(doc, 2, "TARGET")
+
+
+def test_fund_table_with_sub_columns_has_no_actual_column():
+    doc = run(["金额单位：元",
+               "项目\t预算数\t执行数\t执行情况",
+               "\t\t\t增减额\t执行率（%）",
+               "一、职工基本医疗保险基金收入\t1,200,000.00\t1,236,500.00\t36,500.00\t103.04"])
+    assert not spans(doc, 3, "ACTUAL") and spans(doc, 3, "AMOUNT")[2] == "36,500.00"
+    assert spans(doc, 3, "INDICATOR") == ["职工基本医疗保险基金收入"]  # without its 「一、」
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("按上年月均支出计算，统筹基金可支付14.6个月。", [("14.6", "AMOUNT"), ("个月", "UNIT")]),
+    ("整改期限为3个月。", []),
+    ("1.数量指标：家庭医生签约人数年初任务数3,200人，全年完成3,346人；", [
+        ("家庭医生签约人数", "INDICATOR"), ("3,200人", "TARGET"), ("3,346人", "ACTUAL")]),
+    ("门诊慢特病待遇审核时限计划为受理后10个工作日内，实际平均为6个工作日。", [
+        ("10个工作日内", "TARGET"), ("6个工作日", "ACTUAL")]),  # the name before 「计划为受理后」 is not found
+    ("大病保险报销比例目标为60%左右，实际报销比例为62.5%；", [
+        ("大病保险报销比例", "INDICATOR"), ("60%左右", "TARGET"), ("62.5%", "ACTUAL")]),
+    ("受助对象满意度计划达到不低于90%，实际满意度为93.1%。", [
+        ("受助对象满意度", "INDICATOR"), ("不低于90%", "TARGET"), ("93.1%", "ACTUAL")]),
+])
+def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, expected):
+    assert tagged(text) == expected

@@ -106,7 +106,7 @@ VALUE_WORDS_AFTER = re.compile(r"(?:(?<=[入出产余费])总额|(?<=[入出产�
 #   「职工基本医疗保险基金收入」, 「生育保险基金总支出」, 「城乡居民养老保险个人缴费收入」, 「基本医疗保险待遇支出」
 FUND_LINE_HEAD = re.compile(r"(收入|支出|结余|资产|负债)$")
 # Counts and rates of a scheme keep the scheme too: 「失业保险参保人数」, 「城乡居民基本医疗保险参保率」
-SCHEME_COUNT_HEAD = re.compile(r"(人数|人次|户数|平均数|率)$")
+SCHEME_COUNT_HEAD = re.compile(r"(人数|人次|户数|平均数|率|比例)$")
 # A fund or scheme name (with its 基金 and a reform note), possibly two coordinated ones, right before a line item:
 #   「机关事业单位养老保险(改革)基金」, 「机关事业单位养老保险基金和城乡居民养老保险基金」, 「社会保险基金」,
 #   「职工医保基金」, 「基本医疗」 (the abbreviated scheme of 「基本医疗征缴收入」). Regions, levels and years before
@@ -566,7 +566,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
                   if "%" not in text[cs:ce]]
         numbers = [span for span, v in values if v is not None and 0 <= v <= 100]
         if len(numbers) >= 2 and len(numbers) == len(values):
-            return [Span(*numbers[-1], "SCORE")]
+            return [Span(*n, "AMOUNT") for n in numbers[:-1]] + [Span(*numbers[-1], "SCORE")]
     for role, typ in (("target", "TARGET"), ("target_alt", "TARGET"), ("actual", "ACTUAL"), ("actual_alt", "ACTUAL"),
                       ("score", "SCORE"), ("name", "INDICATOR"), ("unit", "UNIT")):
         j = header.get(role)
