@@ -425,6 +425,11 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         s += 2
     if text[max(0, s - 5):s] == "政策范围内":  # 「政策范围内住院费用报销比例」: the scope defines the rate
         s -= 5
+    lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})", text[s:e])
+    if lead and not re.match(r"(?:年末|年初|本年|当期|当年|全年)(?:滚存|收支|累计|实际)?(?:结余|收入|支出|预算|执行数|决算数)", text[s:e]):
+        s += lead.end()  # 「全年城乡居民基本医疗保险基金支出」, 「含财政代缴个人缴费收入」: the measure without them
+    if re.match(r"(?:超过|超出|高于|低于|少于|多于|较|比)", text[s:e]):
+        return None  # 「超过预算516.89万元」, 「高于收入执行率2.27个百分点」: a comparison, not a measure
     name = text[s:e]
     if "\t" in text and EVAL_CATEGORY.fullmatch(name):
         return None  # 「效益⇥满意度⇥10⇥8」: a scoring category, not an indicator
