@@ -170,6 +170,10 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
         return False
     if at[-1] in LINE_END_PUNCT or len(at) < 20:
         return False
+    if at[-1] == "." and not at[-2:-1].isdigit():  # ASCII punctuation: 「…评价等级为"优".」 ends its sentence
+        return False
+    if re.fullmatch(r"(?:20|19)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", bt):  # a date line under the text
+        return False
     if not re.search(r"[，、。；：（,;:(]", at):  # a title or a label line, not running prose
         return False
     if FORM_FIELD.match(bt) or (FORM_FIELD.match(at) and not re.search(r"[，。；]", at)):
