@@ -16,7 +16,7 @@ from jixiao.structure import NAME_PREFIX, classify_header
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
-    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家次|家|个百分点|个月|万个|个|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
+    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家次|家|个百分点|个月|万个|个|份|起|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
 )
 # number (optionally with thousands separators, commas or spaces), spaces, unit
 #   "355,212 万元", "8684万元", "1290505 人次", "96.4%", "12 846.5 万元" (groups of three after a space)
@@ -46,7 +46,7 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
-TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数|指标为)"
+TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为)"
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
@@ -63,7 +63,7 @@ VALUE_EXPR = (r"(?P<val>(?:[≥≤<>]|不低于|不少于|不高于|不超过|�
               r"(?<![\d.,])(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
               r"(?:%|‰|万人次|人次|万人|万户|人|户|家|个工作日|工作日|个月|个|所|座|项|件|场次|次|名|张|份|亿元|万元|千元|元)"
               r"(?:以上|以内|以下|左右|内)?)(?!\d)")
-TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
+TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:设定|确定)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
                            r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
 PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
 # 「计划1.8万人次」, 「全年计划开展工伤预防培训12场次」: the first value a few words after a plan or task cue
@@ -91,7 +91,7 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
-    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少",
+    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
@@ -169,7 +169,7 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
         if any(a <= s < b for a, b in phones):
             continue
         after = text[e:]
-        payable = m.group("unit") == "个月" and re.search(r"可支付|支付月数|月数", text[max(0, s - 14):s])
+        payable = m.group("unit") == "个月" and re.search(r"可支付|够支付|支付月数|月数", text[max(0, s - 14):s])
         if m.group("unit") == "个月" and not payable:
             continue  # 「3个月」: a duration; 「可支付7.4个月」 is the measure months payable (AMOUNT + UNIT)
         if m.group("unit") is None and (NOT_AMOUNT_AFTER.match(after) or re.match(r"^\s*(?:、|[.．](?!\d))", after)):
@@ -315,7 +315,7 @@ WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
-    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标|任务数)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|"
+    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|"
     r"保持在|不低于|不超过|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
@@ -521,6 +521,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
     for m in HEADER_UNIT.finditer(text):
         u = "u1" if m.group("u1") else "u2"
         spans.append(Span(m.start(u), m.end(u), "UNIT"))
+        more = re.match(r"(?:\s*[、,，/]\s*(万人次|人次|万人|人|户|个|%))+", text[m.end(u):])
+        for k in range(1, (more.lastindex or 0) + 1) if more else ():
+            spans.append(Span(m.end(u) + more.start(k), m.end(u) + more.end(k), "UNIT"))  # 「单位：万元、人」
+    if "\t" in text:  # a header cell's unit in brackets: 「执行率（%）」, 「参保人数（万人）」 (money units: HEADER_UNIT)
+        for m in re.finditer(r"(?:^|(?<=\t))[^\t\d]{1,16}?[（(]\s*(?P<u>%|‰|万人次|人次|万人|人|户|个|家|项)\s*[）)]\s*(?=\t|$)", text):
+            spans.append(Span(m.start("u"), m.end("u"), "UNIT"))
     marked = [sp for sp in spans if sp.type in ("TARGET", "ACTUAL")] if "\t" not in text else []
     if marked or any(sp.type == "AMOUNT" for sp in amounts):
         if words is None:
