@@ -337,3 +337,15 @@ def test_fund_table_with_sub_columns_has_no_actual_column():
 ])
 def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, expected):
     assert tagged(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("服务便利度目标为明显提升，实际完成情况为明显提升。", [("明显提升", "TARGET"), ("明显提升", "ACTUAL")]),
+    ("年度目标为：巩固参保成果，参保率保持在96%以上。", [("参保率", "INDICATOR"), ("96%以上", "TARGET")]),
+    ("将救助人数目标设定为不少于2.4万人。", [("救助人数", "INDICATOR"), ("不少于2.4万人", "TARGET")]),
+    ("单位：万元、人", [("万元", "UNIT"), ("人", "UNIT")]),
+    ("发放问卷860份，全年发生事故5起。", [("860", "AMOUNT"), ("份", "UNIT"), ("5", "AMOUNT"), ("起", "UNIT")]),
+    ("累计结余仅够支付2.8个月。", [("2.8", "AMOUNT"), ("个月", "UNIT")]),
+])
+def test_qualitative_values_units_and_target_cues(text, expected):
+    assert tagged(text) == expected

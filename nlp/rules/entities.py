@@ -46,7 +46,7 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
-TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为)"
+TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
@@ -71,6 +71,8 @@ VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*"
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
 ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|全年(?:实际)?完成)[\u4e00-\u9fff]{0,8}?(?:为|达到?|[:：])?"
                           r"|(?:全年)?实际(?:为|是|达到|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
+# A qualitative achieved value after a qualitative target: 「实际完成动态清零」, 「实际完成情况为明显改善」, 「实际有效提高」
+QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?)?(?:为|是|[:：])?[ \u3000]*(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})(?=[，,。；;.]|$)")
 # After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
 # 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
 ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|比(?!例)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
@@ -239,6 +241,11 @@ def prose_value_spans(text: str) -> list[Span]:
     if "\t" not in text:
         spans.extend(_clause_values(text))
         targets = [sp for sp in spans if sp.type == "TARGET"]
+        for m in QUALITATIVE_ACHIEVED.finditer(text):  # 「目标值为明显改善，实际完成情况为明显改善」
+            s, e = m.span("aval")
+            if any(t.end <= m.start() and not re.search(r"\d", text[t.start:t.end])
+                   and not re.search(r"[。！？；;]", text[t.end:m.start()]) for t in targets):
+                spans.append(Span(s, e, "ACTUAL"))
         for m in ACHIEVED_AFTER_TARGET.finditer(text):
             s, e = m.span("aval")
             if any(t.end <= m.start() and not re.search(r"[。！？]", text[t.end:m.start()]) for t in targets):
