@@ -71,7 +71,8 @@ VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*"
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
 ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|全年(?:实际)?完成)[\u4e00-\u9fff]{0,8}?(?:为|达到?|[:：])?"
                           r"|(?:全年)?实际(?:为|是|达到|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
-# A qualitative achieved value after a qualitative target: 「实际完成动态清零」, 「实际完成情况为明显改善」, 「实际有效提高」
+# A qualitative achieved value after a qualitative target, in the target's wording: 「目标值为动态清零，实际完成动态清零」,
+# 「实际完成情况为明显改善」, 「实际有效提高」 (a different wording, 「实际基本完成」, stays untagged)
 QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?)?(?:为|是|[:：])?[ \u3000]*(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})(?=[，,。；;.]|$)")
 # After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
 # 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
@@ -244,7 +245,8 @@ def prose_value_spans(text: str) -> list[Span]:
         for m in QUALITATIVE_ACHIEVED.finditer(text):  # 「目标值为明显改善，实际完成情况为明显改善」
             s, e = m.span("aval")
             if any(t.end <= m.start() and not re.search(r"\d", text[t.start:t.end])
-                   and not re.search(r"[。！？；;]", text[t.end:m.start()]) for t in targets):
+                   and not re.search(r"[。！？；;]", text[t.end:m.start()])
+                   and text[t.end - 2:t.end] == text[e - 2:e] for t in targets):  # the target's own wording
                 spans.append(Span(s, e, "ACTUAL"))
         for m in ACHIEVED_AFTER_TARGET.finditer(text):
             s, e = m.span("aval")
