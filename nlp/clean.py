@@ -168,8 +168,14 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
     at, bt = a.text.rstrip(), b.text.strip()
     if not at or not bt or "\t" in at or "\t" in bt:
         return False
-    if at[-1] in LINE_END_PUNCT or len(at) < 20:
-        return False
+    if re.fullmatch(r"[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?", at) and not PARAGRAPH_START.match(bt):
+        return True  # 「（二）」 alone: the list marker of the next line
+    if at[-1] not in LINE_END_PUNCT and re.match(r"[，。、；：,;:）)％%]", bt) and not re.match(r"[（(]", bt):
+        return True  # 「…分配责任」 + 「。市人社局…」: a line never starts with closing punctuation
+    if re.search(r"\d$", at) and re.match(r"(?:万亿元|亿元|万元|千元|元|万人次|人次|万人|万户|个百分点|个月|%)", bt):
+        return True  # 「基金支出38,914.7」 + 「万元，…」: a number cut from its unit
+    if at[-1] in LINE_END_PUNCT or (len(at) < 20 and not re.search(r"[，、。；,;]", at)):
+        return False  # a short line without inner punctuation is a title or a label, not a cut sentence
     if at[-1] == "." and not at[-2:-1].isdigit():  # ASCII punctuation: 「…评价等级为"优".」 ends its sentence
         return False
     if re.fullmatch(r"(?:20|19)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", bt):  # a date line under the text
@@ -178,7 +184,9 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
         return False
     if FORM_FIELD.match(bt) or (FORM_FIELD.match(at) and not re.search(r"[，。；]", at)):
         return False  # "项目名称：…" / "负 责 人：…": one form field per line
-    if heading_level(at) is not None or PARAGRAPH_START.match(bt) or heading_level(bt) is not None:
+    # a heading line stays alone, unless it already holds a sentence (「(二)康复服务送到村组.联合县人民医院组建上门」)
+    heading_with_text = re.search(r"[。；;]|[\u4e00-\u9fff][.．](?!\d)", at)
+    if (heading_level(at) is not None and not heading_with_text) or PARAGRAPH_START.match(bt) or heading_level(bt) is not None:
         return False
     if re.match(r"^[（(]\s*\d{4}", bt):  # "(2019 年度)" under a title
         return False

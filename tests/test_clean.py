@@ -88,3 +88,24 @@ def test_seed_segmentation_matches_the_gold_texts():
     for raw in sorted((root / "corpus" / "raw").glob("*.txt")):
         gold = [json.loads(l)["text"] for l in (root / "corpus" / "gold" / f"{raw.stem}.jsonl").read_text("utf-8").splitlines()]
         assert [p.text for p in clean_text(raw.read_text("utf-8"))] == gold, raw.name
+
+
+def test_page_breaks_found_on_the_blind_dev_split_are_rejoined():
+    """Lines cut by a page break (fixtures written for this test): a bare list marker, a line starting with closing
+    punctuation, a number cut from its unit, a heading that already holds a sentence, a short prose line."""
+    from jixiao.clean import clean_text
+
+    joined = [p.text for p in clean_text(
+        "（二）\n个人缴费收入未完成预算。\n"
+        "（一）压实资金分配责任\n。市人社局按季度调度支出进度。\n"
+        "失业保险基金支出38,914.7\n万元，其中失业保险金7,205.4万元。\n"
+        "(二)康复服务送到村组.联合县医院组建上门\n服务小分队,全年上门服务1,236人次.\n"
+        "纳入自评的项目共9个，涉及\n资金3,467.82万元。\n")]
+    assert joined == ["（二）个人缴费收入未完成预算。", "（一）压实资金分配责任。市人社局按季度调度支出进度。",
+                      "失业保险基金支出38,914.7万元，其中失业保险金7,205.4万元。",
+                      "(二)康复服务送到村组.联合县医院组建上门服务小分队,全年上门服务1,236人次.",
+                      "纳入自评的项目共9个，涉及资金3,467.82万元。"]
+    # a heading without a sentence, a title and a date line stay alone
+    kept = [p.text for p in clean_text("（一）基本情况\n全县参保12.3万人，较上年增加0.4万人。\n"
+                                       "某县2022年度绩效自评报告\n2023年3月28日\n")]
+    assert kept == ["（一）基本情况", "全县参保12.3万人，较上年增加0.4万人。", "某县2022年度绩效自评报告", "2023年3月28日"]
