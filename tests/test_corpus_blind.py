@@ -42,7 +42,8 @@ def test_the_labels_validate_without_errors():
 
 @pytest.mark.skipif(not HOLDOUT.is_file(), reason="../shared/holdout/check.py is not beside this checkout")
 def test_no_blind_file_reproduces_a_held_out_report():
-    files = [str(p) for p in SOURCES + GOLD + sorted((BLIND / "raw").glob("*.txt")) + sorted((BLIND / "notes").glob("*.md"))]
+    files = [str(p) for p in SOURCES + GOLD + sorted((BLIND / "raw").glob("*.txt")) + sorted((BLIND / "notes").glob("*.md"))
+             + sorted((BLIND / "agreement").glob("**/*.*"))]
     res = subprocess.run([sys.executable, str(HOLDOUT), *files], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-3000:]
     assert res.stdout.strip().splitlines()[-1].endswith(", 0 reproduce held-out text")
