@@ -85,9 +85,9 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(平均数|收入|支出|结余|总额|发放额|贷款额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|比例|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|比例|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
-NOT_INDICATOR = re.compile(r"^(增幅|增长|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
+NOT_INDICATOR = re.compile(r"^(增幅|增长|差额|增减额|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
 # Words that end a name when walking back from its head: function words and verbs of the clause.
 NAME_STOP = {
@@ -403,7 +403,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         if (not re.fullmatch(r"[\u4e00-\u9fff“”]+", bw) or bw in NAME_STOP or NOT_INDICATOR.match(bw)
                 or SCOPE_WORD.search(bw) or e - before[0][1] > 14 or bw[0] in "年月"
                 or re.search(r"\d\s*$", text[max(0, before[0][1] - WINDOW): before[0][1]])  # "2.58 万名"
-                or (bw.endswith("基金") and BARE_HEAD.match(text[s:e]))
+                or (bw.endswith("基金") and BARE_HEAD.match(text[s:e])
+                    and not text[max(0, before[0][1] - 2):before[0][2]].endswith("统筹基金"))
                 or (bw.endswith(("资金", "基金")) and re.fullmatch(r"预算(?:数|总额)?", text[s:e]))):  # 「……补助资金」|「预算」
             break
         s = before[0][1]
