@@ -52,6 +52,9 @@ class Indicator:
     score: Decimal | None = None
     note: str | None = None
     source: str = "table"  # table (a table row) | prose (entities linked in one clause/paragraph)
+    # a prose statement of an indicator already recorded (the narrative restating a table row): the index in
+    # ``doc.indicators`` of that record; aggregates count the indicator once (summarize skips repeats)
+    repeats: int | None = None
     # Typed values (normalize.TypedValue: text, number, unit, comparator, low, high) and whether the
     # actual meets the target (None where not comparable); filled by structure.type_values.
     target_value: Any = None
@@ -132,7 +135,7 @@ class Document:
                     "paragraph": r.paragraph, "level1": r.level1, "level2": r.level2,
                     "name": r.name, "target": r.target, "actual": r.actual,
                     "weight": _jsonable(r.weight), "score": _jsonable(r.score), "note": r.note,
-                    "source": r.source,
+                    "source": r.source, "repeats": r.repeats,
                     "target_value": _typed(r.target_value), "actual_value": _typed(r.actual_value),
                     "weight_value": _typed(r.weight_value), "score_value": _typed(r.score_value),
                     "met": r.met,

@@ -8,8 +8,9 @@ within each sentence of a text paragraph, an INDICATOR to the TARGET/ACTUAL/SCOR
 paragraph that name the same indicator fill one record. Records never merge across paragraphs by
 name alone (one report may evaluate two projects with the same indicator names); a prose record
 that repeats a record already in the document (same name, same target and actual where both state
-them, e.g. the narrative re-stating a table row) only completes that record's weight/score, so
-aggregates count each indicator once.
+them, e.g. the narrative re-stating a table row) completes that record's weight/score and is kept
+with ``repeats`` = that record's index: every statement is a record, and aggregates
+(``jixiao summarize``) count each indicator once.
 
 >>> from jixiao.doc import Document, Paragraph, Entity
 >>> t = "“参保人数（人）”实际完成值为 40.28 万人，分值 5 分，得分 4.91 分。"
@@ -94,6 +95,8 @@ def link_indicators(doc: Document) -> Document:
                 continue
             same.weight = same.weight if same.weight is not None else rec.weight
             same.score = same.score if same.score is not None else rec.score
+            rec.repeats = next(i for i, r in enumerate(doc.indicators) if r is same)
+            doc.indicators.append(rec)  # every statement is a record; the repeat points at the first
     for rec in doc.indicators:
         if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:
             type_values(rec)

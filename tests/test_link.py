@@ -30,10 +30,11 @@ def test_same_name_in_two_paragraphs_stays_two_records():
         (0, "立项依据充分性", Decimal("2")), (1, "立项依据充分性", Decimal("1.5"))]
 
 
-def test_restated_table_row_completes_it_instead_of_duplicating():
+def test_restated_table_row_completes_it_and_is_kept_as_a_repeat():
     row = Indicator(paragraph=9, name="参保人数", target=">=41万人", actual=None)
     doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人，分值 5 分。", indicators=[row])
-    assert doc.indicators == [row] and row.weight == Decimal("5")
+    assert doc.indicators[0] is row and row.weight == Decimal("5")
+    assert len(doc.indicators) == 2 and doc.indicators[1].repeats == 0 and doc.indicators[1].paragraph == 0
     other = Indicator(paragraph=9, name="参保人数", target=">=30万人")
     doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。", indicators=[other])
     assert len(doc.indicators) == 2  # a different target: another project's indicator

@@ -517,8 +517,8 @@ def indicator_rows(doc: dict[str, Any], meta: DocMeta | None = None) -> list[Ind
     meta = meta or doc_meta(doc)
     rows = []
     for rec in doc.get("indicators") or []:
-        if not isinstance(rec, dict):
-            continue
+        if not isinstance(rec, dict) or rec.get("repeats") is not None:
+            continue  # a restatement of a record already counted
         target, actual = _text(rec.get("target")), _text(rec.get("actual"))
         t = value_interval(target, role="target")
         a = value_interval(actual, role="actual")

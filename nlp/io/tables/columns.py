@@ -43,7 +43,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         # typed target/actual (issue 13): number in its base unit (万人 → 人, 万元 → 元), unit, comparator
         ("target_number", "num"), ("target_unit", "str"), ("target_comparator", "str"),
         ("actual_number", "num"), ("actual_unit", "str"), ("actual_comparator", "str"), ("met", "str"),
-        ("weight", "num"), ("score", "num"), ("note", "str"), ("source", "str"),
+        ("weight", "num"), ("score", "num"), ("note", "str"), ("source", "str"), ("repeats", "int"),
     ),
     # one row per sentence with a role (问题/原因/措施), its text cut from the paragraph
     "sentences": (
@@ -75,7 +75,7 @@ HEADERS_ZH: dict[str, str] = {
 # Chinese headers of the typed indicator columns
 HEADERS_ZH.update({"target_number": "目标值（数值）", "target_unit": "目标值单位", "target_comparator": "目标值比较符",
                    "actual_number": "实际值（数值）", "actual_unit": "实际值单位", "actual_comparator": "实际值比较符",
-                   "met": "是否达标"})
+                   "met": "是否达标", "repeats": "重复陈述自（指标序号）"})
 
 # the same English name meaning something else in one table
 _HEADERS_ZH_BY_TABLE = {("documents", "source"): "源文件", ("documents", "score"): "评价得分",
