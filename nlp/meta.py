@@ -163,13 +163,14 @@ YEAR_STATED = re.compile(
 #   progress), a comparison ("比2021年", "较2021年", "与2021年相比"), a law's revision ("2018年修正"), the far end of
 #   a range ("2021—2025年"); 「至2018年底」 and 「截至2018年末」 are the evaluated year's end;
 # - "later": a horizon, deadline or planned step ("到2025年", "2025年底前", "2020年7月底前", "计划于2023年第三季度",
+#   "2024年将按上年实际缴费人数测算",
 #   "将随2023年预算"),
 #   often the next year in a rectification report, but the evaluated year itself in a target table, so kept as a
 #   last resort.
 _START_BEFORE = re.compile(r"(?:自|从|始于|早在|比|较|与|同比|相比|对比|(?<=[\d年])\s*(?:至|到|[-—–~－]))\s*$")
 _START_AFTER = re.compile(r"^\s*度?\s*(?:起|开始|以前|之前|至今|相比|比较|修正|修订|颁布|制定|出台)")
 _LATER_BEFORE = re.compile(r"(?:(?:下一步|力争|争取|计划|预计|拟|将)[于在到随]?|(?<![截止])到)\s*$")
-_LATER_AFTER = re.compile(r"^\s*(?:度?\s*(?:前|底前|末前|年底前)|\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*(?:底|末)?\s*(?:前|以前|之前))")
+_LATER_AFTER = re.compile(r"^\s*(?:度?\s*(?:前|底前|末前|年底前)|度?\s*(?:将|拟|计划|力争)|\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*(?:底|末)?\s*(?:前|以前|之前))")
 _QUOTED = re.compile(r"《[^》]*》")
 
 

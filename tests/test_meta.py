@@ -64,3 +64,13 @@ def _year_of(text: str):
         "zijin-niandu-field", "shishiqi-field", "plan-and-publication", "yinfa-in-prose", "snapshot-date"])
 def test_year_without_a_title(text, year):
     assert _year_of(text) == year
+
+
+def test_a_planned_step_and_a_signature_date_do_not_decide_the_year():
+    """bL03-like excerpt without its title (fixture written for this test)."""
+    from jixiao.meta import evaluated_year
+
+    paras = ["一、绩效目标分解下达情况", "(一)资金安排情况.2023年我旗城乡居民养老保险补助资金预算8,436.5万元.",
+             "因缴费人数少于预算,缴费补贴支出相应减少.2024年将按上年实际缴费人数测算配套资金.",
+             "经自评,综合自评得分97.6分,评价等级为\"优\".", "2024年3月28日"]
+    assert evaluated_year(paras, [], {}) == 2023
