@@ -24,13 +24,13 @@ from pathlib import Path
 NO_RULES = ["--model.use_rule_features", "false", "--model.rule_prior", "0", "--model.whole_rule_spans", "false",
             "--train.epochs", "8"]
 RUNS = [  # (file stem, protocol, label of the model row, overrides, also keep the references)
-    ("seeds_lodo", "seeds_lodo", "model (shipped config: rule features, prior 8, 6 epochs)", [], True),
-    ("corpus_loko", "corpus_loko", "model (shipped config)", [], True),
-    ("transfer", "transfer", "model (shipped config: rule features, prior 8)", [], True),
-    ("transfer_norules", "transfer", "model without rule features, MLM encoder (prior 0, 8 epochs)", NO_RULES, False),
-    ("transfer_norules_random", "transfer", "model without rule features, random init (prior 0, 8 epochs)",
+    ("seeds_lodo", "seeds_lodo", "model (shipped: 1 layer of models/encoder, rule features, prior 8, 6 epochs)", [], True),
+    ("corpus_loko", "corpus_loko", "model (shipped: 1 layer of models/encoder, rule features, prior 8, 6 epochs)", [], True),
+    ("transfer", "transfer", "model (shipped: 1 layer of models/encoder, rule features, prior 8, 6 epochs)", [], True),
+    ("transfer_norules", "transfer", "1 layer without rule features, MLM encoder (prior 0, 8 epochs)", NO_RULES, False),
+    ("transfer_norules_random", "transfer", "1 layer without rule features, random init (prior 0, 8 epochs)",
      NO_RULES + ["--model.base", "null"], False),
-    ("transfer_dropout", "transfer", "model, rule dropout 0.2", ["--train.rule_dropout", "0.2"], False),
+    ("transfer_dropout", "transfer", "1 layer, rule dropout 0.2", ["--train.rule_dropout", "0.2"], False),
 ]
 REFERENCE_NAMES = {"rules": {"seeds_lodo": "rules (in-sample)",
                              "corpus_loko": "rules (written while reading this corpus: in-sample)",
