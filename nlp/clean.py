@@ -124,6 +124,12 @@ def _starts_paragraph(line: str) -> bool:
     return bool(PARAGRAPH_START.match(t)) or heading_level(t) is not None
 
 
+# The end of a report title on its own line: 「绩效评价报告」, 「发现问题整改情况的报告」, 「项目支出绩效自评表」
+TITLE_TAIL = re.compile(r"[\u4e00-\u9fff（）()、]{0,24}(?:报告|自评表|目标表|评价表|公告|说明)")
+# The first cell of a row's remainder after a page break: a number, a share, a dash or a date
+SPLIT_ROW_REST = re.compile(r"^(?:[-+≥≤<>=]?\s*\d[\d,.\s]*(?:%|分|万元|元|人|万人)?|[—–-]{1,2}|\d{4}\s*年.*)$")
+
+
 def _merge_split_rows(rows: list[tuple[list[MappedText], int]]) -> list[list[MappedText]]:
     """Rejoin a row that a multi-line cell broke in two (two or more blank lines inside the row)."""
     widths = [len(c) for c, _ in rows if len(c) >= 3]
@@ -131,6 +137,11 @@ def _merge_split_rows(rows: list[tuple[list[MappedText], int]]) -> list[list[Map
     out: list[list[MappedText]] = []
     for cells, blanks in rows:
         if out and blanks >= 2 and len(out[-1]) < width and len(out[-1]) + len(cells) <= width:
+            out[-1] = out[-1] + cells
+        elif (out and len(out[-1]) < width and len(out[-1]) + len(cells) <= width and len(out[-1]) >= 2
+              and SPLIT_ROW_REST.match(cells[0].text.strip()) and not SPLIT_ROW_REST.match(out[-1][0].text.strip())):
+            # a page break between two cells of one row (「利息收入⇥3,150.00」 + 「3,842.16⇥121.97」): the rest of a
+            # row starts with a value, a row of its own starts with its label
             out[-1] = out[-1] + cells
         else:
             out.append(list(cells))
@@ -174,6 +185,9 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
         return True  # 「…分配责任」 + 「。市人社局…」: a line never starts with closing punctuation
     if re.search(r"\d$", at) and re.match(r"(?:万亿元|亿元|万元|千元|元|万人次|人次|万人|万户|个百分点|个月|%)", bt):
         return True  # 「基金支出38,914.7」 + 「万元，…」: a number cut from its unit
+    if (TITLE_TAIL.fullmatch(bt) and re.search(r"年度|关于|绩效", at) and not re.search(r"[，。；：,;:]", at)
+            and not at.endswith(("报告", "表", "公告", "说明")) and heading_level(at) is None):
+        return True  # a long title cut in two: 「…城乡居民基本医疗保险基金」 + 「绩效评价报告」
     if at[-1] in LINE_END_PUNCT or (len(at) < 20 and not re.search(r"[，、。；,;]", at)):
         return False  # a short line without inner punctuation is a title or a label, not a cut sentence
     if at[-1] == "." and not at[-2:-1].isdigit():  # ASCII punctuation: 「…评价等级为"优".」 ends its sentence

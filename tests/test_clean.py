@@ -109,3 +109,17 @@ def test_page_breaks_found_on_the_blind_dev_split_are_rejoined():
     kept = [p.text for p in clean_text("（一）基本情况\n全县参保12.3万人，较上年增加0.4万人。\n"
                                        "某县2022年度绩效自评报告\n2023年3月28日\n")]
     assert kept == ["（一）基本情况", "全县参保12.3万人，较上年增加0.4万人。", "某县2022年度绩效自评报告", "2023年3月28日"]
+
+
+def test_a_page_break_inside_a_cell_per_line_row_and_a_split_title_are_rejoined():
+    """bP-like layout (fixture written for this test): one cell a line, rows separated by a blank line."""
+    from jixiao.clean import clean_text
+
+    text = ("某州2022年度城乡居民基本医疗保险基金\n绩效评价报告\n"
+            " \t项目\n \t预算数\n \t决算数\n \t完成率\n\n"
+            " \t保费收入\n \t8,200.00\n \t8,356.40\n \t101.91%\n\n"
+            " \t利息收入\n \t150.00\n\n \t162.30\n \t108.20%\n\n"
+            " \t其他收入\n \t20.00\n \t18.50\n \t92.50%\n")
+    got = [p.text for p in clean_text(text)]
+    assert got[0] == "某州2022年度城乡居民基本医疗保险基金绩效评价报告"
+    assert "利息收入\t150.00\t162.30\t108.20%" in got and "其他收入\t20.00\t18.50\t92.50%" in got
