@@ -479,13 +479,15 @@ def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
         score = 0
         if name and not looks_value(name):
             score += 2
-            if CATEGORY.search(name) and len(name) <= 8:
-                score -= 2
+            if CATEGORY.search(name) and len(name) <= 8 and not re.search(r"[\u4e00-\u9fff]{3,}满意度$", name) \
+                    or re.search(r"指标(?:[（(][^）)]*[）)])?$", name):
+                score -= 2  # a category cell (数量指标, 满意度指标), not the indicator (服务对象满意度)
         elif name:
             score -= 2
         for role in ("target", "actual"):
-            if _cell(header, cells, role, shift):
-                score += 1
+            v = _cell(header, cells, role, shift)
+            if v:
+                score += 1 if looks_value(v) or len(v) <= 6 else 0.5
         for role in ("weight", "score"):
             if role in header:
                 v = _cell(header, cells, role, shift)

@@ -346,6 +346,23 @@ def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, exp
     ("单位：万元、人", [("万元", "UNIT"), ("人", "UNIT")]),
     ("发放问卷860份，全年发生事故5起。", [("860", "AMOUNT"), ("份", "UNIT"), ("5", "AMOUNT"), ("起", "UNIT")]),
     ("累计结余仅够支付2.8个月。", [("2.8", "AMOUNT"), ("个月", "UNIT")]),
+    ("办结率96.5%，低于98%的目标值。", [("办结率", "INDICATOR"), ("96.5", "AMOUNT"), ("%", "UNIT"), ("98%", "TARGET")]),
+    ("补助标准计划提高到每人每月680元,实际执行标准为680元/人·月;", [("每人每月680元", "TARGET"), ("680元/人·月", "ACTUAL")]),
+    ("管理费用占比控制在3%以内，实际占比为2.4%。", [("3%以内", "TARGET"), ("2.4%", "ACTUAL")]),
 ])
 def test_qualitative_values_units_and_target_cues(text, expected):
     assert tagged(text) == expected
+
+
+def test_a_row_without_its_trailing_empty_cell_is_not_shifted():
+    """A 满意度 row read from a one-cell-a-line table lost its empty 偏差 cell (fixture written for this test)."""
+    doc = run(["一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析",
+               "满意度指标（10分）\t服务对象满意度指标\t受益群众满意度\t≥90%\t94.1%\t10\t10"])
+    assert spans(doc, 1, "INDICATOR") == ["受益群众满意度"] and spans(doc, 1, "TARGET") == ["≥90%"]
+    assert spans(doc, 1, "ACTUAL") == ["94.1%"] and spans(doc, 1, "SCORE") == ["10"]
+
+
+def test_an_old_target_column_is_not_the_target():
+    doc = run(["指标名称\t原指标值\t调整后指标值\t调整说明",
+               "参保人数\t≥120万人\t≥123.5万人\t按上年实际参保人数测算"])
+    assert spans(doc, 1, "TARGET") == ["≥123.5万人"] and doc.indicators[0].target == "≥123.5万人"

@@ -59,13 +59,16 @@ NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2
 SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分|得分分别为|得分依次为)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
 SCORE_LIST_ITEM = re.compile(r"[ \u3000]*(?:[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
 # Planned values in prose (ANNOTATION §7): 「控制在4.5%以内」, 「计划……达到6.5万人」, 「目标为：参保率稳定在95%以上」
-VALUE_EXPR = (r"(?P<val>(?:[≥≤<>]|不低于|不少于|不高于|不超过|低于|高于|超过)?[ \u3000]*"
+VALUE_EXPR = (r"(?P<val>(?:(?:每[人户月年次季]){1,3}|人均|户均)?(?:[≥≤<>]|不低于|不少于|不高于|不超过|低于|高于|超过)?[ \u3000]*"
               r"(?<![\d.,])(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
               r"(?:%|‰|万人次|人次|万人|万户|人|户|家|个工作日|工作日|个月|个|所|座|项|件|场次|次|名|张|份|亿元|万元|千元|元)"
-              r"(?:以上|以内|以下|左右|内)?)(?!\d)")
+              r"(?:/[人户月年次]{1,2}(?:[·.][月年次])?)?(?:以上|以内|以下|左右|内)?)(?!\d)")
 TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:设定|确定)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
                            r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
 PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
+# A target named after the value it compares with: 「低于99%的目标值」, 「未达到≥98%的目标值」, 「未完成92万人的年度指标值」
+VALUE_BEFORE_TARGET_WORD = re.compile(r"(?:低于|高于|未达到|达到|未完成|超过|超出)[ \u3000]*"
+                                      + VALUE_EXPR.replace("(?!\\d)", "") + r"(?=的?(?:年度)?(?:目标值|指标值|目标))")
 # 「计划1.8万人次」, 「全年计划开展工伤预防培训12场次」: the first value a few words after a plan or task cue
 VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*" + VALUE_EXPR + r"(?=[，,；;。]|$)")
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
@@ -76,7 +79,7 @@ ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|�
 QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?)?(?:为|是|[:：])?[ \u3000]*(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})(?=[，,。；;.]|$)")
 # After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
 # 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
-ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|比(?!例)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
+ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|(?<!占)比(?!例|重)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
                                    + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
 # Actual cues in prose: "实际完成值为 479.45 万人次", "实际完成值为按时报送"
 ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
@@ -241,6 +244,8 @@ def prose_value_spans(text: str) -> list[Span]:
             spans.append(Span(v[0], v[1], typ))
     if "\t" not in text:
         spans.extend(_clause_values(text))
+        for m in VALUE_BEFORE_TARGET_WORD.finditer(text):
+            spans.append(Span(*_trim(text, *m.span("val")), "TARGET"))
         targets = [sp for sp in spans if sp.type == "TARGET"]
         for m in QUALITATIVE_ACHIEVED.finditer(text):  # 「目标值为明显改善，实际完成情况为明显改善」
             s, e = m.span("aval")
