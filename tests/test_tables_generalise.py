@@ -347,8 +347,12 @@ def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, exp
     ("发放问卷860份，全年发生事故5起。", [("860", "AMOUNT"), ("份", "UNIT"), ("5", "AMOUNT"), ("起", "UNIT")]),
     ("累计结余仅够支付2.8个月。", [("2.8", "AMOUNT"), ("个月", "UNIT")]),
     ("办结率96.5%，低于98%的目标值。", [("办结率", "INDICATOR"), ("96.5", "AMOUNT"), ("%", "UNIT"), ("98%", "TARGET")]),
-    ("补助标准计划提高到每人每月680元,实际执行标准为680元/人·月;", [("每人每月680元", "TARGET"), ("680元/人·月", "ACTUAL")]),
-    ("管理费用占比控制在3%以内，实际占比为2.4%。", [("3%以内", "TARGET"), ("2.4%", "ACTUAL")]),
+    ("补助标准计划提高到每人每月680元,实际执行标准为680元/人·月;", [
+        ("补助标准", "INDICATOR"), ("每人每月680元", "TARGET"), ("680元/人·月", "ACTUAL")]),
+    ("管理费用占比控制在3%以内，实际占比为2.4%。", [("管理费用占比", "INDICATOR"), ("3%以内", "TARGET"), ("2.4%", "ACTUAL")]),
+    ("4.时效指标.救助金发放时间指标为每月15日前,实际每月12日前发放.", [("救助金发放时间", "INDICATOR"), ("每月15日前", "TARGET")]),
+    ("受助群众满意度指标为≥90%,抽样调查实际满意度为93.5%.", [("受助群众满意度", "INDICATOR"), ("≥90%", "TARGET"), ("93.5%", "ACTUAL")]),
+    ("城市低保标准计划提高到每人每月720元。", [("城市低保标准", "INDICATOR"), ("每人每月720元", "TARGET")]),
 ])
 def test_qualitative_values_units_and_target_cues(text, expected):
     assert tagged(text) == expected
@@ -366,3 +370,8 @@ def test_an_old_target_column_is_not_the_target():
     doc = run(["指标名称\t原指标值\t调整后指标值\t调整说明",
                "参保人数\t≥120万人\t≥123.5万人\t按上年实际参保人数测算"])
     assert spans(doc, 1, "TARGET") == ["≥123.5万人"] and doc.indicators[0].target == "≥123.5万人"
+
+
+def test_scoring_categories_with_a_department_prefix_are_not_indicators():
+    doc = run(["评价内容\t分值\t评价得分", "一、部门决策\t20\t17", "二、部门管理\t30\t28"])
+    assert not spans(doc, 1, "INDICATOR") and spans(doc, 1, "SCORE") == ["17"]

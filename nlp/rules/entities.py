@@ -88,7 +88,7 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(平均数|收入|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|比例|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|时间|比例|占比|水平|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|差额|增减额|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -97,10 +97,10 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
-    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达",
+    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达", "显示", "表明", "抽查",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
-SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
+SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|(?<!城)市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
 # An average of a named count: 「享受待遇人数月平均数」, 「养老金领取人数全年平均数」
 AVERAGE_NAME = re.compile(r"(?<![\u4e00-\u9fff]{12})[\u4e00-\u9fff]{2,10}?(?:人数|人次|户数)(?:月|全年|年)?平均数")
 # Heads that a fund name does not qualify: "…基金" | "总收入", "…基金" | "待遇支出"
@@ -135,7 +135,7 @@ BARE_MONEY_HEAD = {"预算", "支出", "收入"}
 # The evaluation framework's 一级/二级 categories in the cells of a scoring table (「决策⇥项目立项⇥5⇥5」,
 # 「效益⇥满意度⇥10⇥8」): they group indicators, they are not INDICATOR (WRITING.md, ANNOTATION §4)
 EVAL_CATEGORY = re.compile(
-    r"(?:项目)?(?:决策|过程|产出|效益|投入|管理|立项|目标设定|绩效目标|资金投入|资金管理|资金分配|资金使用|资金到位(?:与执行)?|"
+    r"(?:项目|部门)?(?:决策|过程|产出|效益|投入|管理|立项|目标设定|绩效目标|资金投入|资金管理|资金分配|资金使用|资金到位(?:与执行)?|"
     r"组织实施|财务管理|业务管理|预算编制|预算执行|产出(?:数量|质量|时效|成本)|数量|质量|时效|成本|"
     r"(?:社会|经济|生态)效益|可持续影响|满意度)(?:指标)?"
 )
@@ -329,7 +329,8 @@ WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
-    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|控制在|稳定在|"
+    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
+    r"(?:提高|提升|降低|下降)[到至]|控制在|稳定在|"
     r"保持在|不低于|不超过|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
@@ -373,6 +374,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     if pos not in ends:
         return None
     w, s, e = ends[pos]
+    if w == "比" and s > 0 and text[s - 1] == "占":  # 「经费」+「占」+「比」: the head 占比
+        w, s = "占比", s - 1
     if NOT_INDICATOR.match(w) or not re.search(r"[\u4e00-\u9fff]", w):
         return None
     if not INDICATOR_SUFFIX.search(w):
@@ -388,7 +391,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         if not before:
             break
         bw = before[0][0]
-        if e - s == 1 and re.fullmatch(r"[\u4e00-\u9fff]{2,}", bw) and not NOT_INDICATOR.match(bw) \
+        if (e - s == 1 or steps == 1 and re.fullmatch(r"时间|时限|进度|比例|标准|水平|占比", text[s:e])) \
+                and re.fullmatch(r"[\u4e00-\u9fff]{2,}", bw) and not NOT_INDICATOR.match(bw) \
                 and bw not in ("达到", "实现", "完成", "其中"):
             s = before[0][1]  # a one-character head (「发放」+「率」): the word before is part of the name
             continue
@@ -559,7 +563,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
             if cue and cue.start() < sp.start:
-                ind = indicator_before(text, cue.start(), words, ends)
+                cut = ends
+                if cue.start() not in ends:  # the cue inside a word: 「满意度指标」+「为」 → 「满意度」 ends there
+                    inside = next(((w, a, b) for w, a, b in words if a < cue.start() < b), None)
+                    if inside:
+                        cut = {**ends, cue.start(): (text[inside[1]:cue.start()], inside[1], cue.start())}
+                ind = indicator_before(text, cue.start(), words, cut)
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
