@@ -353,6 +353,10 @@ def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, exp
     ("4.时效指标.救助金发放时间指标为每月15日前,实际每月12日前发放.", [("救助金发放时间", "INDICATOR"), ("每月15日前", "TARGET")]),
     ("受助群众满意度指标为≥90%,抽样调查实际满意度为93.5%.", [("受助群众满意度", "INDICATOR"), ("≥90%", "TARGET"), ("93.5%", "ACTUAL")]),
     ("城市低保标准计划提高到每人每月720元。", [("城市低保标准", "INDICATOR"), ("每人每月720元", "TARGET")]),
+    ("登记失业率控制在4%以内；创业培训计划3000人次，实际完成3120人次。", [
+        ("登记失业率", "INDICATOR"), ("4%以内", "TARGET"), ("创业培训", "INDICATOR"), ("3000人次", "TARGET"),
+        ("3120人次", "ACTUAL")]),
+    ("全年计划开展安全培训12场次，实际开展14场次。", [("12场次", "TARGET"), ("14场次", "ACTUAL")]),
 ])
 def test_qualitative_values_units_and_target_cues(text, expected):
     assert tagged(text) == expected

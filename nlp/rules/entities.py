@@ -569,9 +569,33 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                     if inside:
                         cut = {**ends, cue.start(): (text[inside[1]:cue.start()], inside[1], cue.start())}
                 ind = indicator_before(text, cue.start(), words, cut)
+                if ind is None and sp.type == "TARGET":
+                    ind = _clause_head_before(text, cue.start())
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
+
+
+# A clause opening: punctuation, a list marker or a category label (「1.数量指标：」, 「；」)
+_CLAUSE_OPEN = re.compile(r"(?:^|[，,；;。：:]|[\d一二三四五六七八九十]+[.、．]|[（(][\d一二三四五六七八九十]+[）)]|指标[.．:：])\s*$")
+
+
+def _clause_head_before(text: str, pos: int) -> Span | None:
+    """The whole clause head before a target cue when it names no measure word: 「；职业技能培训计划5万人次」.
+
+    Only a short run of Chinese characters that opens its clause, and not a period or scope word.
+    """
+    m = re.search(r"[\u4e00-\u9fff]{4,14}$", text[max(0, pos - 14):pos])
+    if not m:
+        return None
+    s = pos - len(m.group(0))
+    if not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
+        return None
+    name = text[s:pos]
+    if re.match(r"(?:全年|本年|当年|年初|年末|今年|其中|我[县市区旗州省]|全[县市区旗州省])", name) or "的" in name \
+            or re.search(r"(?:开展|完成|实现|发放|安排|下达|落实|保持|确保)", name):
+        return None
+    return Span(s, pos, "INDICATOR")
 
 
 def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
