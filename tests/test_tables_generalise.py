@@ -340,7 +340,8 @@ def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, exp
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("服务便利度目标为明显提升，实际完成情况为明显提升。", [("明显提升", "TARGET"), ("明显提升", "ACTUAL")]),
+    ("服务便利度目标为明显提升，实际完成情况为明显提升。", [
+        ("服务便利度", "INDICATOR"), ("明显提升", "TARGET"), ("明显提升", "ACTUAL")]),
     ("年度目标为：巩固参保成果，参保率保持在96%以上。", [("参保率", "INDICATOR"), ("96%以上", "TARGET")]),
     ("将救助人数目标设定为不少于2.4万人。", [("救助人数", "INDICATOR"), ("不少于2.4万人", "TARGET")]),
     ("单位：万元、人", [("万元", "UNIT"), ("人", "UNIT")]),
