@@ -55,6 +55,7 @@ def link_indicators(doc: Document) -> Document:
     for e in doc.entities:
         by_para[e.paragraph].append(e)
     by_name: dict[str, list[Indicator]] = defaultdict(list)  # name key -> records, in document order
+    position = {id(r): i for i, r in enumerate(doc.indicators)}  # record -> its index (``repeats``)
     for r in doc.indicators:                                  # (a scan per record was quadratic in large reports)
         if r.name:
             by_name[_key(r.name)].append(r)
@@ -89,13 +90,14 @@ def link_indicators(doc: Document) -> Document:
                 continue
             same = _same_record(by_name.get(_key(rec.name), []), rec)
             if same is None:
+                position[id(rec)] = len(doc.indicators)
                 doc.indicators.append(rec)
                 if rec.name:
                     by_name[_key(rec.name)].append(rec)
                 continue
             same.weight = same.weight if same.weight is not None else rec.weight
             same.score = same.score if same.score is not None else rec.score
-            rec.repeats = next(i for i, r in enumerate(doc.indicators) if r is same)
+            rec.repeats = position[id(same)]
             doc.indicators.append(rec)  # every statement is a record; the repeat points at the first
     for rec in doc.indicators:
         if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:

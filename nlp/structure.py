@@ -589,14 +589,14 @@ def extract_indicators(doc: Document) -> Document:
                 and not re.match(r"[≥≤<>=＝]", record.target):
             record.target = COMPARATOR_WORDS.get(comparator, comparator) + record.target  # 「指标性质」 column
         if record.target or record.actual or record.score is not None:
-            row_unit = _dec_unit(cell("unit")) or unit_of_name
+            row_unit = dec_unit(cell("unit")) or unit_of_name
             type_values(record, unit=row_unit, units={r: u for r in ("target", "actual")
                                                       if (u := _row_unit(ctx, r, shift))})
             doc.indicators.append(record)
     return doc
 
 
-def _dec_unit(text: str | None) -> str | None:
+def dec_unit(text: str | None) -> str | None:
     """A unit column's cell: 「万人」, 「%」 (a value-free short unit)."""
     if not text or len(text) > 6 or re.search(r"\d", text):
         return None

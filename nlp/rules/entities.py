@@ -12,7 +12,7 @@ from jixiao.doc import Document, Entity
 from jixiao.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
 from jixiao.schema import HEADER_UNIT_ANY_RE
 from jixiao.units import table_unit_context
-from jixiao.structure import NAME_PREFIX, classify_header
+from jixiao.structure import NAME_PREFIX, classify_header, dec_unit
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
@@ -249,13 +249,12 @@ def prose_value_spans(text: str) -> list[Span]:
         targets = [sp for sp in spans if sp.type == "TARGET"]
         for m in QUALITATIVE_ACHIEVED.finditer(text):  # 「目标值为明显改善，实际完成情况为明显改善」
             s, e = m.span("aval")
-            if any(t.end <= m.start() and not re.search(r"\d", text[t.start:t.end])
-                   and not re.search(r"[。！？；;]", text[t.end:m.start()])
-                   and text[t.end - 2:t.end] == text[e - 2:e] for t in targets):  # the target's own wording
+            if any(not re.search(r"\d", text[t.start:t.end]) and text[t.end - 2:t.end] == text[e - 2:e]  # its wording
+                   for t in _targets_before(text, targets, m.start(), "。！？；;")):
                 spans.append(Span(s, e, "ACTUAL"))
         for m in ACHIEVED_AFTER_TARGET.finditer(text):
             s, e = m.span("aval")
-            if any(t.end <= m.start() and not re.search(r"[。！？]", text[t.end:m.start()]) for t in targets):
+            if _targets_before(text, targets, m.start(), "。！？"):
                 spans.append(Span(*_trim(text, s, e), "ACTUAL"))
     if "\t" not in text:  # "分值 2 分，得 2 分": a score awarded in prose (scoring rules in tables are not)
         for m in AWARDED.finditer(text):
@@ -284,6 +283,11 @@ def prose_value_spans(text: str) -> list[Span]:
         s, e = _trim(text, *m.span("name"))
         spans.append(Span(s, e, "INDICATOR"))
     return spans
+
+
+def _targets_before(text: str, targets: list[Span], pos: int, stops: str) -> list[Span]:
+    """The TARGET spans that end before ``pos`` with none of the ``stops`` characters between (same sentence)."""
+    return [t for t in targets if t.end <= pos and not any(c in stops for c in text[t.end:pos])]
 
 
 def _clause_values(text: str) -> list[Span]:
@@ -558,8 +562,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                 if ind:
                     spans.append(ind)
         for sp in marked:  # 「城镇登记失业率控制在4.5%以内」, 「参保率目标为95%」: the measure before the cue
-            if sp.type == "ACTUAL" and any(t.type == "TARGET" and t.end <= sp.start
-                                           and not re.search(r"[。；;！？]", text[t.end:sp.start]) for t in marked):
+            if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
             if cue and cue.start() < sp.start:
@@ -606,6 +609,10 @@ def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# The first cell of a total row of a scoring table: its last plain number is the total score
+TOTAL_ROW = re.compile(r"\s*(?:总\s*分|合\s*计|总\s*计|得\s*分\s*合\s*计|综\s*合\s*得\s*分)\s*(?:\t|$)")
+
+
 def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> list[Span]:
     r"""Column-based spans for a row of an indicator table (TARGET/ACTUAL/SCORE/INDICATOR).
 
@@ -618,8 +625,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
     cells = _cells_with_offsets(text)
     spans: list[Span] = []
     filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
-    if filled and re.sub(r"\s", "", text[filled[0][0]:filled[0][1]]) in ("总分", "合计", "总计", "得分合计", "综合得分") \
-            and "score" in header:
+    if filled and TOTAL_ROW.match(text, filled[0][0]) and "score" in header:
         # 「总分⇥100⇥99.48」, 「合计⇥100⇥91.2⇥91.20%」: the last plain number is the total score, the one before it the weight
         values = [(_trim(text, cs, ce), parse_number(text[cs:ce].strip().rstrip("分").strip())) for cs, ce in filled[1:]
                   if "%" not in text[cs:ce]]
@@ -638,7 +644,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if e <= s or text[s:e] in ("—", "-", "/", "无", "--", "——"):
             continue
         if role == "unit":  # 「度量单位」 column beside a bare value: 万人, %, 元/人
-            if e - s <= 6 and not re.search(r"\d", text[s:e]):
+            if dec_unit(text[s:e]):
                 spans.append(Span(s, e, "UNIT"))
             continue
         if typ == "INDICATOR":
@@ -722,9 +728,9 @@ def annotate_document(doc: Document) -> Document:
             shift = best_shift(ctx.header, cells, ctx.width)
             row_spans = table_row_spans(text, ctx.header, shift)
             unit_cells = [(sp.start, sp.end) for sp in row_spans if sp.type == "UNIT"]  # a 度量单位 cell is a unit
-            spans = row_spans + [sp for sp in spans if not any(sp.start < e and s < sp.end for s, e in unit_cells)]
-            if re.match(r"\s*(?:总分|合计|总计|得分合计|综合得分)\s*\t", text) and any(sp.type == "SCORE" for sp in row_spans):
-                spans = row_spans + [sp for sp in spans[len(row_spans):] if sp.type != "SCORE"]  # 「总分⇥100⇥98.52」: 100 is the weight
+            total = TOTAL_ROW.match(text) and any(sp.type == "SCORE" for sp in row_spans)  # 「总分⇥100⇥98.52」: 100 is the weight
+            spans = row_spans + [sp for sp in spans if not any(sp.start < e and s < sp.end for s, e in unit_cells)
+                                 and not (total and sp.type == "SCORE")]
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
