@@ -88,7 +88,7 @@ ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完
 QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
-    r"(平均数|收入|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|时间|比例|占比|水平|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
+    r"(平均数|收入|收益|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|时间|比例|占比|水平|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
 )
 NOT_INDICATOR = re.compile(r"^(增幅|增长|差额|增减额|下降|降低|减少|增加|其中|合计|总计|共|达|为|约|占|比|较|同比|增支|减支|完成)$")
 CURRENCY = set(CURRENCY_MULTIPLIER)
@@ -97,7 +97,7 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
-    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达", "显示", "表明", "抽查",
+    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达", "显示", "表明", "抽查", "计算", "测算", "按", "核算",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|(?<!城)市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
@@ -108,6 +108,9 @@ BARE_HEAD = re.compile(r"^(总|累计|待遇|当期|当年|年末|滚存)")
 # Words after a line-item name that describe its value, not the measure (seed gold revision, NOTES_indicator.md):
 #   「基金收入累计总额为」, 「政府采购支出总额」, 「一般公共预算支出决算数为」, 「公务接待费支出决算」
 VALUE_WORDS_AFTER = re.compile(r"(?:(?<=[入出产余费])总额|(?<=[入出产余费算])(?:累计总额|决算数|决算))[ \u3000]*(?:为|是|[:：])?[ \u3000]*$")
+# In prose, a fund's income or spending line is named without its budget word (the blind writers, 8 of 8:
+# 「城乡居民基本养老保险基金收入预算248,600.00万元」 → 「城乡居民基本养老保险基金收入」)
+BUDGET_WORDS_AFTER = re.compile(r"(?<=基金[收支][入出])(?:预算数|预算)[ \u3000]*(?:为|是|[:：])?[ \u3000]*$")
 # Money line items of a fund statement: the fund or scheme before them is a defining qualifier
 #   「职工基本医疗保险基金收入」, 「生育保险基金总支出」, 「城乡居民养老保险个人缴费收入」, 「基本医疗保险待遇支出」
 FUND_LINE_HEAD = re.compile(r"(收入|支出|结余|资产|负债)$")
@@ -374,6 +377,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     value_words = bool(m and m.start() < pos)
     if value_words:
         pos = m.start()
+    elif "\t" not in text and (m := BUDGET_WORDS_AFTER.search(text, max(0, pos - WINDOW), pos)) and m.start() < pos:
+        pos = m.start()
     ends = words_by_end(words) if ends is None else ends  # the caller builds it once per paragraph
     if pos not in ends:
         return None
@@ -451,9 +456,14 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})", text[s:e])
     if lead and not re.match(r"(?:年末|年初|本年|当期|当年|全年)(?:滚存|收支|累计|实际)?(?:结余|收入|支出|预算|执行数|决算数)", text[s:e]):
         s += lead.end()  # 「全年城乡居民基本医疗保险基金支出」, 「含财政代缴个人缴费收入」: the measure without them
+    lead = re.match(r"实际(?=[\u4e00-\u9fff]{1,4}[率度]$)", text[s:e])
+    if lead:  # 「实际满意度为95.2%」: the achieved value's cue, not part of the measure
+        s += lead.end()
     if re.match(r"(?:超过|超出|高于|低于|少于|多于|较|比)", text[s:e]):
         return None  # 「超过预算516.89万元」, 「高于收入执行率2.27个百分点」: a comparison, not a measure
     name = text[s:e]
+    if name == "完成率":
+        return None  # 「实际完成69.13万人，完成率100.92%」: the rate of the measure just named, not a measure
     if "\t" in text and EVAL_CATEGORY.fullmatch(name):
         return None  # 「效益⇥满意度⇥10⇥8」: a scoring category, not an indicator
     if "\t" not in text:
@@ -572,6 +582,8 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                     if inside:
                         cut = {**ends, cue.start(): (text[inside[1]:cue.start()], inside[1], cue.start())}
                 ind = indicator_before(text, cue.start(), words, cut)
+                if ind is not None:
+                    ind = _whole_clause_name(text, ind)
                 if ind is None and sp.type == "TARGET":
                     ind = _clause_head_before(text, cue.start())
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
@@ -599,6 +611,32 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
             or re.search(r"(?:开展|完成|实现|发放|安排|下达|落实|保持|确保)", name):
         return None
     return Span(s, pos, "INDICATOR")
+
+
+_NAME_RUN = re.compile(r"(?:[\u4e00-\u9fff、]|\d+(?:[-—~～]\d+)?岁)*$")
+_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|目标|计划|其中|全[县市区旗州省盟]|我[县市区旗州省盟]|本[县市区旗州省盟])+")
+_HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|力争|按照|通过|经过|根据|为|是|将|把|对|在|经|按|因|由)")
+
+
+def _whole_clause_name(text: str, ind: Span) -> Span:
+    """A measure named before a marked value keeps the whole clause head it ends (ANNOTATION §4: the shortest
+    name that keeps its defining qualifiers): 「；困难残疾人生活补贴发放人数目标值4 100人」, 「，工伤职工对经办服务满意度
+    指标为≥90%」, 「;0-6岁儿童健康管理率实际为94.20%」, not only the head word the tokenizer ends with.
+
+    Only a short run of Chinese characters (with 、 and ages) that opens its clause, without leading period or scope
+    words (「全年」, 「我县」), and not a clause that starts with a verb or preposition.
+    """
+    run = _NAME_RUN.search(text, max(0, ind.start - 24), ind.start)
+    s = run.start() if run else ind.start
+    if s == ind.start or not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
+        return ind
+    lead = _HEAD_LEAD.match(text, s, ind.start)
+    s = lead.end() if lead else s
+    head = text[s:ind.start]
+    if not head or ind.end - s > 22 or re.search(r"的|指标|包括|为|是|即", head) or _HEAD_VERB.match(head) \
+            or head.startswith("、"):
+        return ind
+    return Span(s, ind.end, "INDICATOR")
 
 
 def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
