@@ -380,3 +380,35 @@ def test_an_old_target_column_is_not_the_target():
 def test_scoring_categories_with_a_department_prefix_are_not_indicators():
     doc = run(["评价内容\t分值\t评价得分", "一、部门决策\t20\t17", "二、部门管理\t30\t28"])
     assert not spans(doc, 1, "INDICATOR") and spans(doc, 1, "SCORE") == ["17"]
+
+
+# --- dev2 fixes (writers Q, R, S, 2026-12-05 session 8): each fixture written for this test -------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("2.数量指标。残疾儿童康复救助发放人数目标值1 250人，实际完成1 302人，完成率104.16%；", [
+        ("残疾儿童康复救助发放人数", "INDICATOR"), ("1 250人", "TARGET"), ("1 302人", "ACTUAL"), ("104.16", "AMOUNT"),
+        ("%", "UNIT")]),  # the whole clause head names the measure; the bare 完成率 is no measure
+    ("效益方面，参保职工对经办服务满意度指标为≥92%，实际满意度为95.3%。", [
+        ("参保职工对经办服务满意度", "INDICATOR"), ("≥92%", "TARGET"), ("95.3%", "ACTUAL")]),
+    ("服务人数2 000人;3-6岁儿童免费体检率实际为97.40%。", [
+        ("服务人数", "INDICATOR"), ("2 000", "AMOUNT"), ("人", "UNIT"), ("3-6岁儿童免费体检率", "INDICATOR"),
+        ("97.40%", "ACTUAL")]),
+    ("全年职工基本养老保险基金收入预算86,400.00万元，实际完成88,120.35万元。", [
+        ("职工基本养老保险基金收入", "INDICATOR"), ("86,400.00", "AMOUNT"), ("万元", "UNIT"),
+        ("88,120.35", "AMOUNT"), ("万元", "UNIT")]),  # the budget word stays outside the line's name
+    ("按月均支出测算可支付月数为9.2个月。", [("可支付月数", "INDICATOR"), ("9.2", "AMOUNT"), ("个月", "UNIT")]),
+])
+def test_clause_head_names_and_budget_words_from_dev2(text, expected):
+    assert tagged(text) == expected
+
+
+def test_form_label_row_narrative_cells_are_read_as_prose():
+    doc = run(["绩效目标表",
+               "年度绩效目标\t目标1：全年开展创业培训1.2万人次以上，培训合格率不低于85%。目标2：稳定就业局势。",
+               "年度总体目标\t预期目标：全年城镇新增就业3.1万人，登记失业率控制在4%以内。\t实际完成情况：城镇新增就业3.26万人，"
+               "登记失业率3.6%，全年支出补贴资金5,120.6万元。"])
+    assert spans(doc, 1, "TARGET") == ["1.2万人次以上", "不低于85%"]
+    assert spans(doc, 1, "INDICATOR") == ["培训合格率"] and not spans(doc, 1, "AMOUNT")  # 「目标1：」 is no amount
+    assert spans(doc, 2, "TARGET") == ["3.1万人", "4%以内"]
+    assert spans(doc, 2, "ACTUAL") == ["3.26万人", "3.6%"]  # money spent, named by no measure, stays an amount
+    assert "5,120.6" in spans(doc, 2, "AMOUNT")

@@ -50,7 +50,7 @@ TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标�
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
-TARGET_NUMBER_CUE = re.compile(r"目标(?!值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
+TARGET_NUMBER_CUE = re.compile(r"目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
 SCORED_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[）)]|\d{1,2}[、.．](?!\d))\s*(?P<name>[\u4e00-\u9fff]{3,12})\s*[:：]")
 # An indicator after its category: "满意度指标：享受待遇人员满意度 95%"
@@ -190,7 +190,7 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
             continue
         if re.search(r"(?:第)\s*$", before):
             continue
-        if re.search(r"指标\s*$", before) and re.match(r"\s*[:：.、．]", after):
+        if re.search(r"(?:指标|目标|任务|措施|问题|举措)\s*$", before) and re.match(r"\s*[:：.、．]", after):
             continue  # 「指标1：参保人数」: the number of a list item
         if bare_numbers and "\t" in text and re.fullmatch(r"\d{1,2}", text[s:e]) and (
                 s == 0 or text[s - 1] == "\t") and re.match(r"\t\D", after) and text.count("\t", 0, s) == 0:
@@ -614,7 +614,7 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
 
 
 _NAME_RUN = re.compile(r"(?:[\u4e00-\u9fff、]|\d+(?:[-—~～]\d+)?岁)*$")
-_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|目标|计划|其中|全[县市区旗州省盟]|我[县市区旗州省盟]|本[县市区旗州省盟])+")
+_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟]|我[县市区旗州省盟]|本[县市区旗州省盟])+")
 _HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|力争|按照|通过|经过|根据|为|是|将|把|对|在|经|按|因|由)")
 
 
@@ -702,14 +702,84 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             continue
         if typ in ("TARGET", "ACTUAL") and (e - s > MAX_VALUE_CELL or "。" in text[s:e]):
             # a narrative cell (年度总体目标: 预期目标⇥实际完成情况): the values it states are the column's
-            for m in re.finditer(VALUE_EXPR, text[s:e]):
-                if not re.search(r"的\s*$|[较比]上年\S{0,4}$", text[s:s + m.start("val")]):  # 「完成年度预算的97.86%」: a share
-                    spans.append(Span(s + m.start("val"), s + m.end("val"), typ))
+            spans.extend(_narrative_cell_spans(text, s, e, typ))
             continue
         if text[s:e].endswith((":", "：")):
             continue  # a form's label cell (「财务负责人：」), not a value
         spans.append(Span(s, e, typ))
     return spans
+
+
+_MARKED_VALUE = re.compile(r"^(?:[≥≤<>＞＜]|不低于|不少于|不高于|不超过|低于|高于|超过)|(?:以上|以内|以下|左右|之内)$")
+
+
+def _narrative_cell_spans(text: str, s: int, e: int, typ: str) -> list[Span]:
+    """Values of a narrative target/actual cell (「全县城乡居民医保参保人数目标任务68.5万人，……」) with the measures
+    named before them, read as prose: every value is the column's type (the writers of corpus/blind K and P), except a
+    sum of money that no cue or comparator marks and no measure names (「全年执行补助资金19,058.72万元」: money spent).
+    """
+    from jixiao.tokenize import default_tokenizer
+
+    cell = text[s:e]
+    words = [(t.text, t.start, t.end) for t in default_tokenizer()(cell)]
+    ends = words_by_end(words)
+    out: list[Span] = []
+    for m in re.finditer(VALUE_EXPR, cell):
+        vs, ve = m.span("val")
+        if re.search(r"的\s*$|[较比]上年\S{0,4}$", cell[:vs]):  # 「完成年度预算的97.86%」: a share
+            continue
+        value = cell[vs:ve]
+        cue = CUE_BEFORE_VALUE.search(cell, max(0, vs - WINDOW), vs)
+        cue = cue if cue and cue.start() < vs else None
+        marked = bool(cue or _MARKED_VALUE.search(value))
+        money = bool(re.search(r"元(?:/|$)", value))
+        pos = cue.start() if cue else vs
+        cut = ends
+        if cue and pos not in ends:  # the cue inside a word: 「满意度指标」+「为」
+            inside = next(((w, a, b) for w, a, b in words if a < pos < b), None)
+            if inside:
+                cut = {**ends, pos: (cell[inside[1]:pos], inside[1], pos)}
+        ind = indicator_before(cell, pos, words, cut)
+        if ind is None and cue:
+            ind = _clause_head_before(cell, pos)
+        elif ind is not None:
+            ind = _whole_clause_name(cell, ind)
+        if not marked and money and re.search(r"万元|亿元", value) and (
+                ind is None or re.search(r"(?:资金|预算数?|执行数|支出|收入|经费)$", cell[ind.start:ind.end])):
+            continue  # 「全年执行补助资金19,058.72万元」: money spent, not a measure's value (「人均610元」 is one)
+        out.append(Span(s + vs, s + ve, typ))
+        if ind is not None and not re.search(r"[，。；;]", cell[ind.end:vs]):
+            out.append(Span(s + ind.start, s + ind.end, "INDICATOR"))
+    return out
+
+
+FORM_LABEL_TYPES = ((re.compile(r"(?:年度|年度总体|总体|项目|年度绩效|绩效)?(?:绩效)?目标|预期(?:绩效)?目标|目标任务"), "TARGET"),
+                    (re.compile(r"(?:全年|年度|总体)?(?:实际)?完成情况|实际完成(?:情况)?|目标完成情况|绩效目标实现情况"), "ACTUAL"))
+
+
+def form_label_row_spans(text: str) -> list[Span]:
+    """A form's label row with a narrative cell: 「年度绩效目标⇥目标1：……培训2.4万人次以上，取证率不低于70%。」."""
+    cells = [(cs, ce) for cs, ce in _cells_with_offsets(text) if text[cs:ce].strip()]
+    if len(cells) < 2:
+        return []
+    label = re.sub(r"\s+", "", text[cells[0][0]:cells[0][1]])
+    typ = next((t for pat, t in FORM_LABEL_TYPES if pat.fullmatch(label)), None)
+    if typ is None:
+        return []
+    out: list[Span] = []
+    first = True
+    for cs, ce in cells[1:]:
+        s, e = _trim(text, cs, ce)
+        if e - s > MAX_VALUE_CELL or re.search(r"[。；;]", text[s:e]):
+            # 「年度总体目标⇥预期目标：……⇥实际完成情况：……」: the cell after the targets states what was achieved
+            kind = typ if first else "ACTUAL"
+            if re.match(r"(?:预期目标|年度目标|目标)[:：]", text[s:e]):
+                kind = "TARGET"
+            elif re.match(r"(?:实际完成情况|实际完成|完成情况)[:：]", text[s:e]):
+                kind = "ACTUAL"
+            out.extend(_narrative_cell_spans(text, s, e, kind))
+            first = False
+    return out
 
 
 TRANSPOSED_TYPES = {"target": "TARGET", "actual": "ACTUAL", "score": "SCORE"}
@@ -769,6 +839,8 @@ def annotate_document(doc: Document) -> Document:
             total = TOTAL_ROW.match(text) and any(sp.type == "SCORE" for sp in row_spans)  # 「总分⇥100⇥98.52」: 100 is the weight
             spans = row_spans + [sp for sp in spans if not any(sp.start < e and s < sp.end for s, e in unit_cells)
                                  and not (total and sp.type == "SCORE")]
+        if not (ctx is not None and ctx.transposed):
+            spans = form_label_row_spans(text) + spans
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
