@@ -249,6 +249,8 @@ def header_roles(cells: list[str]) -> list[str | None]:
 # A cell holding a value: "≥41万人", "100%", "12732人", "9.21"
 VALUE_LIKE = re.compile(r"^(?:[<>≥≤=]=?\s*)?[-+]?\d[\d,.]*\s*(?:%|[万亿千]?[元人]|人次|万人次|户|家|个|分)?(?:[≤≥<>]=?\s*\d.*)?$")
 CATEGORY = re.compile(r"(指标|效益|满意度)$")
+# a date or deadline value: 「2024年6月底前」, 「2023年12月31日前」, 「每月15日前」
+DEADLINE_LIKE = re.compile(r"^(?:\d{4}年)?(?:\d{1,2}月|每月)(?:\d{1,2}日|底|末|中旬|上旬|下旬)?(?:前|以前|之前)?$")
 
 
 def header_map(cells: list[str]) -> dict[str, int] | None:
@@ -295,7 +297,12 @@ def _continues_header(cells: list[str]) -> bool:
     """A second header row: only header words, no values (「一级指标⇥二级指标⇥三级指标」, 「指标值⇥完成值」)."""
     texts = [c for c in cells if c.strip()]
     return bool(texts) and all(not VALUE_LIKE.match(c.strip().replace(" ", ""))
-                               and classify_header(c, use_model=False) is not None for c in texts)
+                               and (classify_header(c, use_model=False) is not None
+                                    or QUANT_QUAL.fullmatch(c.strip())) for c in texts)
+
+
+# 「定量⇥定性」 sub-columns under a merged value cell
+QUANT_QUAL = re.compile(r"(?:定量|定性)(?:指标)?(?:值)?")
 
 
 def merge_headers(first: list[str], second: list[str]) -> list[str]:
@@ -308,6 +315,14 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
     >>> merge_headers(["三级指标", "年度", "实际", "得分"], ["指标值", "完成值"])
     ['三级指标', '年度指标值', '实际完成值', '得分']
     """
+    if any(c.strip() for c in second) and all(QUANT_QUAL.fullmatch(c.strip()) for c in second if c.strip()):
+        # 「指标名称⇥年度目标值⇥⇥实际完成值⇥」 over 「⇥定量⇥定性⇥定量⇥定性」: each merged value cell over its sub-columns
+        out = list(first) + [""] * max(0, len(second) - len(first))
+        for j, c in enumerate(second):
+            above = next((first[k].strip() for k in range(min(j, len(first) - 1), -1, -1) if first[k].strip()), "")
+            if c.strip():
+                out[j] = above + c.strip()
+        return out
     roles = header_roles(first)
     second_roles = [classify_header(c) for c in second if c.strip()]
     levels_only = all(r in ("level1", "level2", "name") for r in second_roles)
@@ -326,7 +341,9 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
         # sub-columns under a merged cell, in place: 「年度指标值⇥⇥实际完成值」 over 「⇥⇥定量指标⇥定性指标」
         for j, c in enumerate(second[:len(out)]):
             if c.strip():
-                out[j] = c.strip() if classify_header(c, use_model=False) else out[j].strip() + c.strip()
+                # a merged cell spans the empty cells after it: 「年度目标值⇥⇥实际完成值⇥」 over 「⇥定量⇥定性⇥定量⇥定性」
+                above = next((first[k].strip() for k in range(j, -1, -1) if first[k].strip()), "")
+                out[j] = c.strip() if classify_header(c, use_model=False) else above + c.strip()
         return out
     for j, c in enumerate(second):
         if i + 1 + j < len(out):
@@ -469,7 +486,7 @@ def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
     Tries a few shifts and keeps the one whose cells look most like name/target/actual/weight/score.
     """
     def looks_value(v: str | None) -> bool:
-        return bool(v) and bool(VALUE_LIKE.match(v.replace(" ", "")))
+        return bool(v) and bool(VALUE_LIKE.match(v.replace(" ", "")) or DEADLINE_LIKE.match(v.replace(" ", "")))
 
     if len(cells) == width and (cells[0].strip() or "name" not in header):
         return 0

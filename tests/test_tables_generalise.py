@@ -412,3 +412,43 @@ def test_form_label_row_narrative_cells_are_read_as_prose():
     assert spans(doc, 2, "TARGET") == ["3.1万人", "4%以内"]
     assert spans(doc, 2, "ACTUAL") == ["3.26万人", "3.6%"]  # money spent, named by no measure, stays an amount
     assert "5,120.6" in spans(doc, 2, "AMOUNT")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("居民健康素养水平预期目标为“稳步提升”，实际效果为“稳步提升”。", [
+        ("居民健康素养水平", "INDICATOR"), ("稳步提升", "TARGET"), ("稳步提升", "ACTUAL")]),
+    ("经办服务规范化水平目标为明显提高,实际为\"明显提高\".", [
+        ("经办服务规范化水平", "INDICATOR"), ("明显提高", "TARGET"), ("明显提高", "ACTUAL")]),
+    ("失业保险金按时发放率力争达到99%以上，全年实际达到99.6%。", [
+        ("失业保险金按时发放率", "INDICATOR"), ("99%以上", "TARGET"), ("99.6%", "ACTUAL")]),
+    ("参保单位知晓率目标不低于85%，经抽样调查实际为90.2%。", [
+        ("参保单位知晓率", "INDICATOR"), ("不低于85%", "TARGET"), ("90.2%", "ACTUAL")]),
+    ("全县调查失业率目标控制在5%以内，年末为4.1%。", [
+        ("调查失业率", "INDICATOR"), ("5%以内", "TARGET"), ("4.1", "AMOUNT"), ("%", "UNIT")]),  # 年末为: no target
+])
+def test_qualitative_aims_and_outcome_turns_from_dev2(text, expected):
+    assert tagged(text) == expected
+
+
+def test_quantitative_and_qualitative_sub_columns_under_merged_value_cells():
+    doc = run(["指标名称\t年度目标值\t\t实际完成值\t",
+               "\t定量\t定性\t定量\t定性",
+               "家庭医生签约率\t≥45%\t\t47.2%\t",
+               "基层医疗服务能力\t\t明显提升\t\t明显提升"])
+    assert spans(doc, 2, "TARGET") == ["≥45%"] and spans(doc, 2, "ACTUAL") == ["47.2%"]
+    assert spans(doc, 3, "INDICATOR") == ["基层医疗服务能力"]
+    assert spans(doc, 3, "TARGET") == ["明显提升"] and spans(doc, 3, "ACTUAL") == ["明显提升"]
+
+
+def test_a_deadline_target_does_not_shift_a_row_with_an_empty_first_cell():
+    doc = run(["一级指标\t三级指标\t全年指标值\t1—6月实际完成值\t完成进度\t偏差预判",
+               "产出指标\t参保人数\t≥40万人\t39.6万人\t99%\t预计能完成",
+               "\t经办系统上线时间\t2025年3月底前\t已上线\t100%\t已完成"])
+    assert spans(doc, 2, "INDICATOR") == ["经办系统上线时间"] and spans(doc, 2, "TARGET") == ["2025年3月底前"]
+
+
+def test_a_form_text_block_in_a_table_is_not_an_indicator_row():
+    doc = run(["三级指标\t年度指标值\t实际完成值",
+               "参保人数\t≥40万人\t40.3万人",
+               "存在的问题及原因\t一是县级资金执行率仅为88.2%，主要原因是资金到位晚。"])
+    assert not spans(doc, 2, "TARGET") and spans(doc, 2, "INDICATOR") == ["县级资金执行率"]

@@ -50,7 +50,15 @@ TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标�
                         r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
-TARGET_NUMBER_CUE = re.compile(r"目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*(?:为|是|[:：])?[ \u3000]*(?P<val>[≥≤<>＞＜=]*[ \u3000]*\d[^，。；;,（(\t]*)")
+TARGET_NUMBER_CUE = re.compile(r"目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
+                               r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d[^，。；;,（(\t]*)")
+# A qualitative target after any measure: 「参保群众看病就医负担预期目标为“有效减轻”」, 「基金运行目标为总体平稳」
+QUALITATIVE_TARGET = re.compile(r"(?<![年季]度)(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:预期)?目标(?:值)?(?:为|是)[ \u3000]*[“\"]?"
+                                r"(?P<val>[\u4e00-\u9fff]{0,6}(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|"
+                                r"防范|可持续|满意|结余|达标|清零|到位|及时|按时|足额|覆盖|规范)[\u4e00-\u9fff]{0,4}?"
+                                r"(?:、[\u4e00-\u9fff]{2,6})?)[”\"]?(?=[，,。；;.]|$)")
+# 「个人账户记账准确率力争达到99.5%以上」: a value the report aims at
+AIMED_VALUE = re.compile(r"力争(?:全年)?(?:达到|实现|控制在|保持在|提高到|提升到)?[ \u3000]*")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
 SCORED_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[）)]|\d{1,2}[、.．](?!\d))\s*(?P<name>[\u4e00-\u9fff]{3,12})\s*[:：]")
 # An indicator after its category: "满意度指标：享受待遇人员满意度 95%"
@@ -76,7 +84,7 @@ ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|�
                           r"|(?:全年)?实际(?:为|是|达到|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
 # A qualitative achieved value after a qualitative target, in the target's wording: 「目标值为动态清零，实际完成动态清零」,
 # 「实际完成情况为明显改善」, 「实际有效提高」 (a different wording, 「实际基本完成」, stays untagged)
-QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?)?(?:为|是|[:：])?[ \u3000]*(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})(?=[，,。；;.]|$)")
+QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?|效果)?(?:为|是|[:：])?[ \u3000]*[“\"]?(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})[”\"]?(?=[，,。；;.：:]|$)")
 # After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
 # 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
 ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|(?<!占)比(?!例|重)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
@@ -246,6 +254,12 @@ def prose_value_spans(text: str) -> list[Span]:
                 continue
             spans.append(Span(v[0], v[1], typ))
     if "\t" not in text:
+        for m in QUALITATIVE_TARGET.finditer(text):
+            spans.append(Span(*m.span("val"), "TARGET"))
+        for m in AIMED_VALUE.finditer(text):
+            v = re.compile(VALUE_EXPR).match(text, m.end())
+            if v:
+                spans.append(Span(*_trim(text, *v.span("val")), "TARGET"))
         spans.extend(_clause_values(text))
         for m in VALUE_BEFORE_TARGET_WORD.finditer(text):
             spans.append(Span(*_trim(text, *m.span("val")), "TARGET"))
@@ -313,6 +327,8 @@ def _clause_values(text: str) -> list[Span]:
             continue
         stop = ACHIEVED_CUE.search(clause)
         end = stop.start() if stop else len(clause)
+        turn = OUTCOME_TURN.search(clause, planned.end())
+        end = min(end, turn.start()) if turn else end  # 「目标控制在3%以内，年末为1.87%」: 1.87% is no target
         found = False
         for m in PLANNED_VALUE.finditer(clause, planned.start(), end):
             s, e = m.span("val")
@@ -325,6 +341,10 @@ def _clause_values(text: str) -> list[Span]:
     return [Span(*_trim(text, s.start, s.end), s.type) for s in spans]
 
 
+# A comma that turns from the plan to what happened: 「，年末为」, 「，委托第三方……」, 「，截至12月底」
+OUTCOME_TURN = re.compile(r"[，,](?=\s*(?:年末|年底|截至|截止|全年实际|当年|累计|已|经|通过|委托|抽查|调查|较上年))")
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
     cuts = [0] + [m.end() for m in re.finditer(r"[。；;！？]|[，,](?=[^，,。；;]{0,12}(?:实际|全年完成))", text)] + [len(text)]
     return [(x, y) for x, y in zip(cuts, cuts[1:]) if y > x]
@@ -333,12 +353,12 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 # Look-behind windows: a name, its linking words and qualifiers sit within this many characters
 # before a value, so every backward search is bounded (the stage stays linear in the text).
 WINDOW = 40
-LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|：|:|\s)*$")
+LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|仅|只有|：|:|\s)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
     r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
     r"(?:提高|提升|降低|下降)[到至]|控制在|稳定在|"
-    r"保持在|不低于|不超过|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*)+$")
+    r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
@@ -453,6 +473,9 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         s += 2
     if text[max(0, s - 5):s] == "政策范围内":  # 「政策范围内住院费用报销比例」: the scope defines the rate
         s -= 5
+    enum = re.match(r"[一二三四五六七八九十]是", text[s:e])
+    if enum and e - s > 4:
+        s += 2  # 「一是县级财政资金执行率仅为85.09%」: the list word is not part of the name
     lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})", text[s:e])
     if lead and not re.match(r"(?:年末|年初|本年|当期|当年|全年)(?:滚存|收支|累计|实际)?(?:结余|收入|支出|预算|执行数|决算数)", text[s:e]):
         s += lead.end()  # 「全年城乡居民基本医疗保险基金支出」, 「含财政代缴个人缴费收入」: the measure without them
@@ -592,7 +615,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
 
 
 # A clause opening: punctuation, a list marker or a category label (「1.数量指标：」, 「；」)
-_CLAUSE_OPEN = re.compile(r"(?:^|[，,；;。：:]|[\d一二三四五六七八九十]+[.、．]|[（(][\d一二三四五六七八九十]+[）)]|指标[.．:：])\s*$")
+_CLAUSE_OPEN = re.compile(r"(?:^|[，,；;。：:]|(?<!\d)\.|[\d一二三四五六七八九十]+[.、．]|[（(][\d一二三四五六七八九十]+[）)]|指标[.．:：])\s*$")
 
 
 def _clause_head_before(text: str, pos: int) -> Span | None:
@@ -663,6 +686,8 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
     cells = _cells_with_offsets(text)
     spans: list[Span] = []
     filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
+    if len(filled) <= 2 and filled and FORM_TEXT_LABEL.fullmatch(re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]])):
+        return []  # 「存在的问题及原因⇥一是……」: a form's text block under the table, not an indicator row
     if filled and TOTAL_ROW.match(text, filled[0][0]) and "score" in header:
         # 「总分⇥100⇥99.48」, 「合计⇥100⇥91.2⇥91.20%」: the last plain number is the total score, the one before it the weight
         values = [(_trim(text, cs, ce), parse_number(text[cs:ce].strip().rstrip("分").strip())) for cs, ce in filled[1:]
@@ -710,6 +735,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
     return spans
 
 
+FORM_TEXT_LABEL = re.compile(r"[\u4e00-\u9fff、及和与（）()]{0,8}(?:问题|原因|偏差|改进|整改|措施|建议|说明|结论|备注|意见)[\u4e00-\u9fff、及和与（）()]{0,8}")
 _MARKED_VALUE = re.compile(r"^(?:[≥≤<>＞＜]|不低于|不少于|不高于|不超过|低于|高于|超过)|(?:以上|以内|以下|左右|之内)$")
 
 
