@@ -53,10 +53,12 @@ def test_the_split_is_by_writer_and_covers_every_document():
     sys.path.insert(0, str(ROOT / "scripts"))
     import blind_eval
 
-    dev, test = blind_eval.split_ids("dev"), blind_eval.split_ids("test")
-    assert dev and test and not set(dev) & set(test)
-    assert set(dev) | set(test) == {p.stem for p in SOURCES}
-    assert {d[1] for d in dev} <= {"K", "L", "P"} and {d[1] for d in test} == {"M", "N"}
+    splits = {name: blind_eval.split_ids(name) for name in ("dev", "dev2", "test", "test2")}
+    assert all(splits.values())
+    ids = [d for ds in splits.values() for d in ds]
+    assert len(ids) == len(set(ids)) and set(ids) == {p.stem for p in SOURCES}  # disjoint, and every document
+    assert {d[1] for d in splits["dev"]} <= {"K", "L", "P"} and {d[1] for d in splits["test"]} == {"M", "N"}
+    assert {d[1] for d in splits["dev2"]} == {"Q", "R", "S"} and {d[1] for d in splits["test2"]} == {"T"}
 
 
 def test_rules_on_the_dev_split_stay_above_their_floor():
