@@ -323,6 +323,11 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
             if c.strip():
                 out[j] = above + c.strip()
         return out
+    if (len(second) < len(first) and second and classify_header(second[0]) in ("level1", "level2", "name")
+            and any(classify_header(c) in VALUE_ROLES for c in second if c.strip())):
+        # a second row that starts at the first column and lost its trailing empty cells in conversion:
+        # 「绩效指标⇥⇥⇥指标值⇥⇥分值⇥得分⇥偏差…」 over 「一级指标⇥二级指标⇥三级指标⇥年度指标值⇥实际完成值」
+        second = list(second) + [""] * (len(first) - len(second))
     roles = header_roles(first)
     second_roles = [classify_header(c) for c in second if c.strip()]
     levels_only = all(r in ("level1", "level2", "name") for r in second_roles)

@@ -452,3 +452,28 @@ def test_a_form_text_block_in_a_table_is_not_an_indicator_row():
                "参保人数\t≥40万人\t40.3万人",
                "存在的问题及原因\t一是县级资金执行率仅为88.2%，主要原因是资金到位晚。"])
     assert not spans(doc, 2, "TARGET") and spans(doc, 2, "INDICATOR") == ["县级资金执行率"]
+
+
+def test_a_total_row_as_wide_as_its_header_takes_the_score_column():
+    doc = run(["一级指标\t分值\t得分\t得分率(%)",
+               "决策\t20\t18.5\t92.50",
+               "合计\t100\t90.6\t90.60"])
+    assert spans(doc, 2, "SCORE") == ["90.6"] and "100" in spans(doc, 2, "AMOUNT")
+
+
+def test_a_form_result_row_is_no_indicator_row():
+    doc = run(["三级指标\t年度指标值\t实际完成值\t分值\t得分",
+               "参保人数\t≥40万人\t40.3万人\t10\t10",
+               "自评得分\t96.5分\t自评等级\t优"])
+    assert spans(doc, 2, "SCORE") == ["96.5分"] and not spans(doc, 2, "INDICATOR") and not spans(doc, 2, "TARGET")
+
+
+def test_a_second_header_row_that_lost_its_trailing_cells_and_a_progress_column():
+    doc = run(["绩效指标\t\t\t指标值\t\t分值\t得分\t偏差原因分析及改进措施",
+               "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值",  # the converter dropped the empty cells
+               "\t\t培训人次\t≥2500人次\t2718人次\t5\t5",
+               "一级指标\t二级指标\t三级指标\t年度目标值\t1—8月执行情况\t\t全年预计完成值\t偏差原因",
+               "\t\t\t\t实际完成值\t完成进度（%）\t\t",
+               "产出指标\t数量指标\t参保人数\t≥71万人\t70.84万人\t99.77\t71.1万人\t"])
+    assert spans(doc, 2, "SCORE") == ["5"] and spans(doc, 2, "ACTUAL") == ["2718人次"]
+    assert spans(doc, 5, "ACTUAL") == ["70.84万人"] and spans(doc, 5, "TARGET") == ["≥71万人"]

@@ -528,8 +528,9 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                 if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
                     e -= 2
                 name = text[s:e]
-                if name in ("总分", "合计", "总计", "小计") or EVAL_CATEGORY.fullmatch(name):
-                    return None
+                if name in ("总分", "合计", "总计", "小计", "得分", "分值") or EVAL_CATEGORY.fullmatch(name) \
+                        or FORM_RESULT_LABEL.fullmatch(name):
+                    return None  # 「自评得分⇥99.17分」: the form's result, not a measure
                 if (re.fullmatch(r"[\u4e00-\u9fff“”]{2,14}", name) and not NOT_INDICATOR.match(name)
                         and not name.endswith(("指标", "情况", "目标")) and not re.search(r"增长|增幅|增减|变动", name)):
                     return Span(s, e, "INDICATOR")
@@ -686,8 +687,25 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
     cells = _cells_with_offsets(text)
     spans: list[Span] = []
     filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
-    if len(filled) <= 2 and filled and FORM_TEXT_LABEL.fullmatch(re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]])):
-        return []  # 「存在的问题及原因⇥一是……」: a form's text block under the table, not an indicator row
+    first = re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]]) if filled else ""
+    result_form = FORM_RESULT_LABEL.fullmatch(first) and any(
+        parse_number(text[cs:ce].strip().rstrip("分").strip()) is None for cs, ce in filled[1:])
+    if len(filled) <= 2 and FORM_TEXT_LABEL.fullmatch(first) or result_form:
+        return []  # 「存在的问题及原因⇥一是……」, 「自评得分⇥99.17分⇥自评等级⇥优」: a form's block under the table
+    if filled and TOTAL_ROW.match(text, filled[0][0]) and "score" in header and 0 <= header["score"] - shift < len(cells):
+        # a total row as wide as its header: the score and weight columns say which number is which
+        # (「合计⇥⇥100⇥91.20⇥91.20」 under 「…⇥分值⇥得分⇥得分率」: the last number is the rate)
+        k = header["score"] - shift
+        ss, se = _trim(text, *cells[k])
+        width_ok = text.count("\t") + 1 >= max(header.values()) + 1 - shift
+        if width_ok and parse_number(text[ss:se].rstrip("分").strip()) is not None:
+            out = [Span(ss, se, "SCORE")]
+            w = header.get("weight")
+            if w is not None and 0 <= w - shift < len(cells):
+                ws, we = _trim(text, *cells[w - shift])
+                if parse_number(text[ws:we].rstrip("分").strip()) is not None:
+                    out.insert(0, Span(ws, we, "AMOUNT"))
+            return out
     if filled and TOTAL_ROW.match(text, filled[0][0]) and "score" in header:
         # 「总分⇥100⇥99.48」, 「合计⇥100⇥91.2⇥91.20%」: the last plain number is the total score, the one before it the weight
         values = [(_trim(text, cs, ce), parse_number(text[cs:ce].strip().rstrip("分").strip())) for cs, ce in filled[1:]
@@ -736,6 +754,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
 
 
 FORM_TEXT_LABEL = re.compile(r"[\u4e00-\u9fff、及和与（）()]{0,8}(?:问题|原因|偏差|改进|整改|措施|建议|说明|结论|备注|意见)[\u4e00-\u9fff、及和与（）()]{0,8}")
+FORM_RESULT_LABEL = re.compile(r"(?:自评|综合|评价|最终)(?:得分|评分|等级|结论)|总得分")
 _MARKED_VALUE = re.compile(r"^(?:[≥≤<>＞＜]|不低于|不少于|不高于|不超过|低于|高于|超过)|(?:以上|以内|以下|左右|之内)$")
 
 
