@@ -477,3 +477,22 @@ def test_a_second_header_row_that_lost_its_trailing_cells_and_a_progress_column(
                "产出指标\t数量指标\t参保人数\t≥71万人\t70.84万人\t99.77\t71.1万人\t"])
     assert spans(doc, 2, "SCORE") == ["5"] and spans(doc, 2, "ACTUAL") == ["2718人次"]
     assert spans(doc, 5, "ACTUAL") == ["70.84万人"] and spans(doc, 5, "TARGET") == ["≥71万人"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("结算系统上线时间计划为2025年3月底前，实际于2025年3月18日上线。", [
+        ("结算系统上线时间", "INDICATOR"), ("2025年3月底前", "TARGET"), ("2025年3月18日", "ACTUAL")]),
+    ("补助资金拨付时限目标为每月20日前拨付到位，实际均在每月15日前完成拨付。", [
+        ("补助资金拨付时限", "INDICATOR"), ("每月20日前", "TARGET"), ("每月15日前", "ACTUAL")]),
+    ("待遇核定办结时限控制在20日以内，全年实际平均14日。", [
+        ("待遇核定办结时限", "INDICATOR"), ("20日以内", "TARGET"), ("14日", "ACTUAL")]),
+    ("评价组入户回访600户，实际满意度为94.5%。", [
+        ("600", "AMOUNT"), ("户", "UNIT"), ("满意度", "INDICATOR"), ("94.5%", "ACTUAL")]),
+    ("医保基金运行目标为平稳可持续，实际为基本平稳。", [
+        ("医保基金运行", "INDICATOR"), ("平稳可持续", "TARGET"), ("基本平稳", "ACTUAL")]),
+    ("计划2025年6月底前完成历史数据治理。", []),  # an action's deadline, no measure named
+    ("旗级补助标准目标为每人每月不低于205元,全年实际发放标准为每人每月210元.", [
+        ("旗级补助标准", "INDICATOR"), ("每人每月不低于205元", "TARGET"), ("每人每月210元", "ACTUAL")]),
+])
+def test_deadlines_durations_and_achieved_wording_from_dev2(text, expected):
+    assert tagged(text) == expected

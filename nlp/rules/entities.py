@@ -57,6 +57,9 @@ QUALITATIVE_TARGET = re.compile(r"(?<![年季]度)(?<!工作)(?<!整改)(?<=[\u4
                                 r"(?P<val>[\u4e00-\u9fff]{0,6}(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|"
                                 r"防范|可持续|满意|结余|达标|清零|到位|及时|按时|足额|覆盖|规范)[\u4e00-\u9fff]{0,4}?"
                                 r"(?:、[\u4e00-\u9fff]{2,6})?)[”\"]?(?=[，,。；;.]|$)")
+# A deadline target: 「上线时间计划为2024年6月底前」, 「发放时限目标为每月10日前发放到位」 (the date only)
+DEADLINE = r"(?:(?:\d{4}年)?(?:\d{1,2}月|次月|每月|当月)(?:\d{1,2}日|底|末|中旬|上旬|下旬)?(?:前|以前|之前))"
+TARGET_DEADLINE = re.compile(r"(?<=[间限期])(?:(?:计划|目标(?:值)?|指标值?|要求)(?:为|是|[:：])?|为|是|[:：])[ \u3000]*(?P<val>" + DEADLINE + ")")
 # 「个人账户记账准确率力争达到99.5%以上」: a value the report aims at
 AIMED_VALUE = re.compile(r"力争(?:全年)?(?:达到|实现|控制在|保持在|提高到|提升到)?[ \u3000]*")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
@@ -68,8 +71,8 @@ SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别�
 SCORE_LIST_ITEM = re.compile(r"[ \u3000]*(?:[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
 # Planned values in prose (ANNOTATION §7): 「控制在4.5%以内」, 「计划……达到6.5万人」, 「目标为：参保率稳定在95%以上」
 VALUE_EXPR = (r"(?P<val>(?:(?:每[人户月年次季]){1,3}|人均|户均)?(?:[≥≤<>]|不低于|不少于|不高于|不超过|低于|高于|超过)?[ \u3000]*"
-              r"(?<![\d.,])(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
-              r"(?:%|‰|万人次|人次|万人|万户|人|户|家|个工作日|工作日|个月|个|所|座|项|件|场次|次|名|张|份|亿元|万元|千元|元)"
+              r"(?<![\d.,])(?<!\d月)(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
+              r"(?:%|‰|万人次|人次|万人|万户|人|户|家|个工作日|工作日|个月|个|所|座|项|件|场次|次|名|张|份|亿元|万元|千元|元|天|日(?!前|以前|之前))"
               r"(?:/[人户月年次]{1,2}(?:[·.][月年次])?)?(?:以上|以内|以下|左右|内)?)(?!\d)")
 TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:设定|确定)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
                            r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
@@ -81,7 +84,14 @@ VALUE_BEFORE_TARGET_WORD = re.compile(r"(?:低于|高于|未达到|达到|未完
 VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*" + VALUE_EXPR + r"(?=[，,；;。]|$)")
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
 ACHIEVED_CUE = re.compile(r"(?:(?:实际(?:完成|调查结果|保障|参保)|全年(?:实际)?完成)[\u4e00-\u9fff]{0,8}?(?:为|达到?|[:：])?"
-                          r"|(?:全年)?实际(?:为|是|达到|[:：]))[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
+                          r"|(?:全年)?实际(?:为|是|达到|[:：])|实际(?:平均)?[\u4e00-\u9fff]{0,5}?[率度](?:为|达到?|[:：])"
+                          r"|实际平均(?:为)?)[ \u3000]*" + VALUE_EXPR.replace("(?P<val>", "(?P<aval>"))
+# An achieved date after a target in the same sentence: 「实际均在次月20日前完成拨付」, 「实际于2024年6月20日上线」
+ACHIEVED_DATE = re.compile(r"实际(?:均|已|平均)?(?:为|是)?(?:均)?(?:在|于)[ \u3000]*"
+                           r"(?P<aval>(?:\d{4}年)?(?:\d{1,2}月|次月|每月|当月)\d{1,2}日(?:前|以前|之前)?)")
+# Evaluative words of a qualitative target or achieved value: 「有效减轻」, 「总体平稳」, 「逐步健全」
+QUAL_WORDS = (r"(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|防范|可持续|满意|结余|达标|清零|到位|"
+              r"及时|按时|足额|覆盖|规范|结算|缺口)")
 # A qualitative achieved value after a qualitative target, in the target's wording: 「目标值为动态清零，实际完成动态清零」,
 # 「实际完成情况为明显改善」, 「实际有效提高」 (a different wording, 「实际基本完成」, stays untagged)
 QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?|效果)?(?:为|是|[:：])?[ \u3000]*[“\"]?(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})[”\"]?(?=[，,。；;.：:]|$)")
@@ -253,7 +263,13 @@ def prose_value_spans(text: str) -> list[Span]:
             if re.match(r"[≥≤<>]?\s*\d", value) and "、" in value:
                 continue
             spans.append(Span(v[0], v[1], typ))
+    for i, sp in enumerate(spans):  # 「每月10日前发放到位」: a deadline target is the date
+        d = re.match(DEADLINE, text[sp.start:sp.end])
+        if d and sp.type == "TARGET" and d.end() < sp.end - sp.start:
+            spans[i] = Span(sp.start, sp.start + d.end(), sp.type)
     if "\t" not in text:
+        for m in TARGET_DEADLINE.finditer(text):
+            spans.append(Span(*m.span("val"), "TARGET"))
         for m in QUALITATIVE_TARGET.finditer(text):
             spans.append(Span(*m.span("val"), "TARGET"))
         for m in AIMED_VALUE.finditer(text):
@@ -266,9 +282,13 @@ def prose_value_spans(text: str) -> list[Span]:
         targets = [sp for sp in spans if sp.type == "TARGET"]
         for m in QUALITATIVE_ACHIEVED.finditer(text):  # 「目标值为明显改善，实际完成情况为明显改善」
             s, e = m.span("aval")
-            if any(not re.search(r"\d", text[t.start:t.end]) and text[t.end - 2:t.end] == text[e - 2:e]  # its wording
+            wording = re.search(QUAL_WORDS, text[s:e]) and not re.match(r"(?:基本)?完成|未|已|按计划", text[s:e])
+            if any(not re.search(r"\d", text[t.start:t.end]) and (text[t.end - 2:t.end] == text[e - 2:e] or wording)
                    for t in _targets_before(text, targets, m.start(), "。！？；;")):
-                spans.append(Span(s, e, "ACTUAL"))
+                spans.append(Span(s, e, "ACTUAL"))  # its wording (「明显改善」), or another verdict (「基本平稳」)
+        for m in ACHIEVED_DATE.finditer(text):
+            if _targets_before(text, targets, m.start(), "。！？；;"):
+                spans.append(Span(*m.span("aval"), "ACTUAL"))
         for m in ACHIEVED_AFTER_TARGET.finditer(text):
             s, e = m.span("aval")
             if _targets_before(text, targets, m.start(), "。！？"):
@@ -357,7 +377,7 @@ LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
     r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
-    r"(?:提高|提升|降低|下降)[到至]|控制在|稳定在|"
+    r"(?:提高|提升|降低|下降)[到至]|(?:全年|年度|年内)?(?:控制在|稳定在)|"
     r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
@@ -595,6 +615,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                 ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words, ends)
                 if ind:
                     spans.append(ind)
+        for sp in marked:  # 「实际满意度为95.2%」: the measure between 实际 and its value
+            named = re.search(r"实际(?:平均)?([\u4e00-\u9fff]{1,6}?[率度])(?:为|达到?|[:：])[ \u3000]*$", text[max(0, sp.start - 14):sp.start])
+            if sp.type == "ACTUAL" and named and not _targets_before(text, [t for t in marked if t.type == "TARGET"],
+                                                                      sp.start, "。！？；;"):
+                base = max(0, sp.start - 14)
+                spans.append(Span(base + named.start(1), base + named.end(1), "INDICATOR"))
         for sp in marked:  # 「城镇登记失业率控制在4.5%以内」, 「参保率目标为95%」: the measure before the cue
             if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
