@@ -496,3 +496,23 @@ def test_a_second_header_row_that_lost_its_trailing_cells_and_a_progress_column(
 ])
 def test_deadlines_durations_and_achieved_wording_from_dev2(text, expected):
     assert tagged(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("全年完成1.2万人，缴费率为71.5%。", [("1.2万人", "ACTUAL"), ("缴费率", "INDICATOR"), ("71.5", "AMOUNT"), ("%", "UNIT")]),
+    ("核定准确率达到100%；机关事业单位退休人员养老金社会化发放率为100%。", [
+        ("核定准确率", "INDICATOR"), ("100", "AMOUNT"), ("%", "UNIT"),
+        ("机关事业单位退休人员养老金社会化发放率", "INDICATOR"), ("100", "AMOUNT"), ("%", "UNIT")]),
+    ("偏差率为12%，主要原因是预算编制不准。", [("12", "AMOUNT"), ("%", "UNIT")]),  # a deviation, like 完成率
+    ("3.基金支出预算执行率。目标值为95%至105%，实际为97.2%。", [
+        ("基金支出预算执行率", "INDICATOR"), ("95%至105%", "TARGET"), ("97.2%", "ACTUAL")]),
+    ("新增门诊费用结算拨付时限指标，目标值为次月底前；", [("门诊费用结算拨付时限", "INDICATOR"), ("次月底前", "TARGET")]),
+])
+def test_names_the_tokenizer_joined_to_a_link_word_and_names_by_heading(text, expected):
+    assert tagged(text) == expected
+
+
+def test_a_name_cell_loses_its_bracketed_unit():
+    doc = run(["项目\t预算数\t执行数\t执行率（%）",
+               "五、参保人数（万人）\t28.60\t28.24\t98.74"])
+    assert spans(doc, 1, "INDICATOR") == ["参保人数"]

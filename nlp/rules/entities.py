@@ -420,9 +420,14 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     elif "\t" not in text and (m := BUDGET_WORDS_AFTER.search(text, max(0, pos - WINDOW), pos)) and m.start() < pos:
         pos = m.start()
     ends = words_by_end(words) if ends is None else ends  # the caller builds it once per paragraph
-    if pos not in ends:
-        return None
-    w, s, e = ends[pos]
+    if pos in ends:
+        w, s, e = ends[pos]
+    else:  # the tokenizer joined the name's head to the link word: 「发放」+「率为」 → the head 「率」
+        inside = next(((a, b) for _, a, b in words if a < pos < b), None)
+        if inside is None or not re.fullmatch(r"[\u4e00-\u9fff]+", text[inside[0]:pos]) \
+                or not LINK_WORDS_BEFORE.fullmatch(text[pos:inside[1]]):
+            return None
+        w, s, e = text[inside[0]:pos], inside[0], pos
     if w == "比" and s > 0 and text[s - 1] == "占":  # 「经费」+「占」+「比」: the head 占比
         w, s = "占比", s - 1
     if NOT_INDICATOR.match(w) or not re.search(r"[\u4e00-\u9fff]", w):
@@ -505,7 +510,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     if re.match(r"(?:超过|超出|高于|低于|少于|多于|较|比)", text[s:e]):
         return None  # 「超过预算516.89万元」, 「高于收入执行率2.27个百分点」: a comparison, not a measure
     name = text[s:e]
-    if name == "完成率":
+    if name in ("完成率", "偏差率"):
         return None  # 「实际完成69.13万人，完成率100.92%」: the rate of the measure just named, not a measure
     if "\t" in text and EVAL_CATEGORY.fullmatch(name):
         return None  # 「效益⇥满意度⇥10⇥8」: a scoring category, not an indicator
@@ -543,6 +548,9 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                 prefix = NAME_PREFIX.match(text[s:e])  # 「一、城乡居民基本医疗保险基金收入」
                 if prefix:
                     s += prefix.end()
+                unit = re.search(r"[（(][^）)]{1,6}[）)]\s*$", text[s:e])
+                if unit and e - s - len(unit.group(0)) >= 2:  # 「参保人数（万人）」: the unit is no part of the name
+                    e = s + unit.start()
                 while e > s and text[e - 1] in ":：%（(）) ":  # "预算数：", "执行预算%"
                     e -= 1
                 if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
@@ -612,7 +620,11 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
         cells = _cells_with_offsets(text) if "\t" in text else []
         for sp in amounts:
             if sp.type == "AMOUNT" and not any(m.start <= sp.start < m.end for m in marked):
-                ind = _indicator_cell_before(text, sp.start, cells) or indicator_before(text, sp.start, words, ends)
+                ind = _indicator_cell_before(text, sp.start, cells)
+                if ind is None:
+                    ind = indicator_before(text, sp.start, words, ends)
+                    if ind is not None and "\t" not in text and INDICATOR_SUFFIX_WHOLE.search(text[ind.start:ind.end]):
+                        ind = _whole_clause_name(text, ind, strong=True)  # 「；企业退休人员养老金社会化发放率为100%」
                 if ind:
                     spans.append(ind)
         for sp in marked:  # 「实际满意度为95.2%」: the measure between 实际 and its value
@@ -636,6 +648,11 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
                     ind = _whole_clause_name(text, ind)
                 if ind is None and sp.type == "TARGET":
                     ind = _clause_head_before(text, cue.start())
+                if ind is None and sp.type == "TARGET":
+                    ind = _named_before_cue(text, cue.start())
+                    if ind:
+                        spans.append(ind)
+                        continue
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
@@ -663,12 +680,49 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
     return Span(s, pos, "INDICATOR")
 
 
+# Heads of rates, counts and standards, whose whole clause head names the measure in prose (not money line items,
+# whose fund and period words are read by indicator_before)
+INDICATOR_SUFFIX_WHOLE = re.compile(r"(?:率|度|人数|人次|户数|标准|水平|比例|时限|时间|月数)$")
 _NAME_RUN = re.compile(r"(?:[\u4e00-\u9fff、]|\d+(?:[-—~～]\d+)?岁)*$")
-_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟]|我[县市区旗州省盟]|本[县市区旗州省盟])+")
+_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟镇乡村]|各[县市区旗乡镇]|(?:本|该)?项目|我[县市区旗州省盟]|本[县市区旗州省盟])+")
 _HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|力争|按照|通过|经过|根据|为|是|将|把|对|在|经|按|因|由)")
 
 
-def _whole_clause_name(text: str, ind: Span) -> Span:
+# 「1.基金收入预算执行率。目标值为≥95%」: a numbered sub-heading names the measure whose target follows
+HEADING_NAME = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．]\s*(?P<name>[\u4e00-\u9fff]{2,20}?)[。．.:：]\s*$")
+# 「补充设置参保群众满意度指标，目标值为≥90%」: the measure named before the word 指标
+NAMED_BY_WORD = re.compile(r"(?:^|[，,；;。：:])(?:新增|设置|增设|补充设置|细化为|调整为|改为)?(?P<name>[\u4e00-\u9fff]{2,20}?)指标[，,]\s*(?:其)?$")
+
+
+def _named_before_cue(text: str, pos: int) -> Span | None:
+    """The measure of a target cue named by a sub-heading or by 「……指标，」 just before it."""
+    before = text[max(0, pos - 30):pos]
+    base = pos - len(before)
+    for pat in (HEADING_NAME, NAMED_BY_WORD):
+        m = pat.search(before)
+        if m and not re.fullmatch(r"(?:数量|质量|时效|成本|效益|满意度|产出|社会效益|经济效益|生态效益|可持续影响|绩效)(?:指标)?",
+                                  m.group("name")):
+            return Span(base + m.start("name"), base + m.end("name"), "INDICATOR")
+    return None
+
+
+def _place_prefix(head: str) -> int:
+    """The length of an administrative division's name that opens ``head`` (「涉县」, 「黔东南州」), or 0."""
+    from jixiao.gazetteer import gazetteer
+
+    if len(head) < 3:
+        return 0
+    g = gazetteer()
+    for n in g.starts.get(head[0], ()):
+        if n < len(head) and head[n - 1] in "省市县区旗州盟" and head[:n] in g.full and head[:n] not in ("城市", "城区"):
+            return n
+    return 0
+
+
+_SENTENCE_OPEN = re.compile(r"(?:^|[；;。]|(?<!\d)\.|[\d一二三四五六七八九十]+[.、．]|[（(][\d一二三四五六七八九十]+[）)])\s*$")
+
+
+def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     """A measure named before a marked value keeps the whole clause head it ends (ANNOTATION §4: the shortest
     name that keeps its defining qualifiers): 「；困难残疾人生活补贴发放人数目标值4 100人」, 「，工伤职工对经办服务满意度
     指标为≥90%」, 「;0-6岁儿童健康管理率实际为94.20%」, not only the head word the tokenizer ends with.
@@ -678,8 +732,11 @@ def _whole_clause_name(text: str, ind: Span) -> Span:
     """
     run = _NAME_RUN.search(text, max(0, ind.start - 24), ind.start)
     s = run.start() if run else ind.start
-    if s == ind.start or not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
-        return ind
+    if s == ind.start or not (_SENTENCE_OPEN if strong else _CLAUSE_OPEN).search(text[max(0, s - 8):s]):
+        return ind  # strong: an unmarked value's name runs back only to a sentence opening, not a comma
+    lead = _HEAD_LEAD.match(text, s, ind.start)
+    s = lead.end() if lead else s
+    s += _place_prefix(text[s:ind.start])  # 「涉县机关事业单位养老保险参保人数」: the place owns the measure
     lead = _HEAD_LEAD.match(text, s, ind.start)
     s = lead.end() if lead else s
     head = text[s:ind.start]
