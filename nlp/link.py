@@ -28,7 +28,7 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from jixiao.doc import Document, Entity, Indicator
+from jixiao.doc import Document, Entity, Indicator, Paragraph
 from jixiao.normalize import parse_value
 from jixiao.structure import type_values
 
@@ -43,9 +43,10 @@ def _key(text: str) -> str:
     return re.sub(r"[\s“”\"'()%=]", "", text)
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
+def _sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentences, not 一是/二是 clauses: a sentence may name the indicator once for several values."""
-    cuts = [0] + [m.end() for m in re.finditer(r"[。！？；;]", text)] + [len(text)]
+    end = len(text) if end is None else end
+    cuts = [start] + [start + m.end() for m in re.finditer(r"[。！？；;]", text[start:end])] + [end]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
@@ -60,45 +61,20 @@ def link_indicators(doc: Document) -> Document:
         if r.name:
             by_name[_key(r.name)].append(r)
     for p in doc.paragraphs:
-        if p.kind != "text" or "\t" in p.text or p.index not in by_para:
+        if p.index not in by_para:
             continue
         ents = sorted(by_para[p.index], key=lambda e: e.start)
         if not any(e.type in VALUE_TYPES for e in ents):
             continue
-        local: dict[str, Indicator] = {}
-        for s, e in _sentences(p.text):
-            current: Indicator | None = None
-            for ent in (x for x in ents if s <= x.start < e):
-                if ent.type == "INDICATOR":
-                    k = _key(ent.text)
-                    current = local.get(k)
-                    if current is None:
-                        current = Indicator(paragraph=p.index, name=ent.text, source="prose")
-                        local[k] = current
-                    # the weight 「分值 5 分」 anywhere after the name in this sentence
-                    w = WEIGHT.search(p.text, ent.end, e) if current.weight is None else None
-                    if w:
-                        current.weight = Decimal(w.group(1))
-                elif ent.type in VALUE_TYPES and current is not None:
-                    if ent.type == "SCORE":
-                        if current.score is None:
-                            current.score = ent.value if ent.value is not None else parse_value(ent.text).value
-                    elif getattr(current, _FIELD[ent.type]) is None:
-                        setattr(current, _FIELD[ent.type], ent.text)
-        for rec in local.values():
-            if not (rec.target or rec.actual or rec.score is not None):
-                continue
-            same = _same_record(by_name.get(_key(rec.name), []), rec)
-            if same is None:
-                position[id(rec)] = len(doc.indicators)
-                doc.indicators.append(rec)
-                if rec.name:
-                    by_name[_key(rec.name)].append(rec)
-                continue
-            same.weight = same.weight if same.weight is not None else rec.weight
-            same.score = same.score if same.score is not None else rec.score
-            rec.repeats = position[id(same)]
-            doc.indicators.append(rec)  # every statement is a record; the repeat points at the first
+        if p.kind == "text" and "\t" not in p.text:
+            blocks = [(0, len(p.text))]
+        elif p.kind == "table_row":  # narrative cells (「年度总体目标⇥……目标任务2,300人，……」) read as prose, one by one
+            blocks = [(a, b) for a, b in _cells(p.text) if _narrative(p.text[a:b])
+                      and any(a <= x.start < b and x.type == "INDICATOR" for x in ents)]
+        else:
+            continue
+        for block in blocks:
+            _link_block(doc, p, ents, block, by_name, position)
     for rec in doc.indicators:
         if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:
             type_values(rec)
@@ -106,6 +82,59 @@ def link_indicators(doc: Document) -> Document:
             rec.weight_value = rec.weight_value or (type_values(_copy(rec)).weight_value)
             rec.score_value = rec.score_value or (type_values(_copy(rec)).score_value)
     return doc
+
+
+def _cells(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for cell in text.split("\t"):
+        out.append((pos, pos + len(cell)))
+        pos += len(cell) + 1
+    return out
+
+
+def _narrative(cell: str) -> bool:
+    """A cell of running text, not a value: long, or with a clause break."""
+    cell = cell.strip()
+    return len(cell) > 40 or (len(cell) > 12 and bool(re.search(r"[。；;，,]", cell)))
+
+
+def _link_block(doc: Document, p: Paragraph, ents: list[Entity], block: tuple[int, int], by_name: dict,
+                position: dict) -> None:
+    """Link the entities of one block of running text (a paragraph or a narrative cell) into records."""
+    local: dict[str, Indicator] = {}
+    for s, e in _sentences(p.text, *block):
+        current: Indicator | None = None
+        for ent in (x for x in ents if s <= x.start < e):
+            if ent.type == "INDICATOR":
+                k = _key(ent.text)
+                current = local.get(k)
+                if current is None:
+                    current = Indicator(paragraph=p.index, name=ent.text, source="prose")
+                    local[k] = current
+                # the weight 「分值 5 分」 anywhere after the name in this sentence
+                w = WEIGHT.search(p.text, ent.end, e) if current.weight is None else None
+                if w:
+                    current.weight = Decimal(w.group(1))
+            elif ent.type in VALUE_TYPES and current is not None:
+                if ent.type == "SCORE":
+                    if current.score is None:
+                        current.score = ent.value if ent.value is not None else parse_value(ent.text).value
+                elif getattr(current, _FIELD[ent.type]) is None:
+                    setattr(current, _FIELD[ent.type], ent.text)
+    for rec in local.values():
+        if not (rec.target or rec.actual or rec.score is not None):
+            continue
+        same = _same_record(by_name.get(_key(rec.name), []), rec)
+        if same is None:
+            position[id(rec)] = len(doc.indicators)
+            doc.indicators.append(rec)
+            if rec.name:
+                by_name[_key(rec.name)].append(rec)
+            continue
+        same.weight = same.weight if same.weight is not None else rec.weight
+        same.score = same.score if same.score is not None else rec.score
+        rec.repeats = position[id(same)]
+        doc.indicators.append(rec)  # every statement is a record; the repeat points at the first
 
 
 def _copy(rec: Indicator) -> Indicator:

@@ -38,3 +38,16 @@ def test_restated_table_row_completes_it_and_is_kept_as_a_repeat():
     other = Indicator(paragraph=9, name="参保人数", target=">=30万人")
     doc = _doc("“参保人数（人）”指标，预期指标值为 ≥ 41 万人。", indicators=[other])
     assert len(doc.indicators) == 2  # a different target: another project's indicator
+
+
+def test_narrative_cells_of_a_table_row_give_records_cell_by_cell():
+    from jixiao.structure import document_from_paragraphs, extract_indicators
+
+    doc = document_from_paragraphs("d", [
+        "年度总体目标\t预期目标\t实际完成情况",
+        "\t全年城镇新增就业人数目标任务3,100人，城镇登记失业率控制在4%以内。"
+        "\t全年城镇新增就业实际完成3,264人，城镇登记失业率实际为3.5%。"])
+    doc = link_indicators(annotate_document(extract_indicators(doc)))
+    got = {(r.name, r.target, r.actual) for r in doc.indicators}
+    assert ("城镇新增就业人数", "3,100人", None) in got and ("城镇登记失业率", "4%以内", None) in got
+    assert ("城镇登记失业率", None, "3.5%") in got  # the achieved cell is its own statement
