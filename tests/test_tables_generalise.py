@@ -516,3 +516,11 @@ def test_a_name_cell_loses_its_bracketed_unit():
     doc = run(["项目\t预算数\t执行数\t执行率（%）",
                "五、参保人数（万人）\t28.60\t28.24\t98.74"])
     assert spans(doc, 1, "INDICATOR") == ["参保人数"]
+
+
+def test_header_rows_name_no_indicators_and_the_year_word_before_income():
+    doc = run(["一级指标\t三级指标\t全年指标值\t1—6月实际完成值\t完成进度",
+               "产出指标\t参保人数\t≥86万人\t85.9万人\t99.9%"])
+    assert not spans(doc, 0, "INDICATOR") and not spans(doc, 0, "AMOUNT")
+    assert tagged("全年基金收入2.89亿元，年末滚存结余1.37亿元。")[0] == ("基金收入", "INDICATOR")
+    assert tagged("年初设定工伤保险参保人数目标为112万人。")[0] == ("工伤保险参保人数", "INDICATOR")

@@ -30,9 +30,14 @@ TEXT_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 
 # ---------------------------------------------------------------- reading
 def read_records(path: str | Path) -> list[dict]:
-    """ANNOTATION.md §6 records of one JSONL file (or every ``*.jsonl`` of a folder)."""
+    """ANNOTATION.md §6 records of one JSONL file, every ``*.jsonl`` of a folder, or a glob pattern
+    (``corpus/blind/gold/b[KLPQRS]*.jsonl``: the blind set without its test writers)."""
     p = Path(path)
-    files = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
+    if any(c in str(path) for c in "*?["):
+        files = sorted(Path().glob(str(path))) if not p.is_absolute() else sorted(
+            Path(p.anchor).glob(str(p.relative_to(p.anchor))))
+    else:
+        files = sorted(p.glob("*.jsonl")) if p.is_dir() else [p]
     if not files or not all(f.is_file() for f in files):
         raise UsageError(E_BAD_DATA, f"no label file at '{p}'; pass ANNOTATION.md §6 JSONL files "
                          "(e.g. corpus/gold)", path=str(p))

@@ -115,7 +115,7 @@ NAME_STOP = {
     "的", "和", "及", "与", "或", "其中", "较", "比", "同比", "上年", "去年", "同期", "完成", "实现", "保障", "发放",
     "全年保障", "达", "达到", "为", "是", "年", "月", "共", "有", "对", "将", "在", "从", "中", "内", "后",
     "已", "均", "各", "全区", "全市", "全县", "全地区", "区本级", "本级", "我局", "我单位", "单位", "部门",
-    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达", "显示", "表明", "抽查", "计算", "测算", "按", "核算",
+    "项目", "本项目", "涉及", "分别", "影响", "受", "用于", "包括", "增加", "减少", "下达", "显示", "表明", "抽查", "计算", "测算", "按", "核算", "筹集", "追回", "退回", "扣减", "多领", "需",
 }
 # A word that names the fund or scope owning the item, not the item: "职工基本医疗保险", "喀什地区", "(改革)"
 SCOPE_WORD = re.compile(r"(保险|险|地区|本级|局|中心|县|(?<!城)市|州|区|旗|盟|(?<!城)镇|(?<!城)乡|村|省|改革|[）)])$")
@@ -492,8 +492,9 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
             s = f.start()
     # a period word before it: 「年末滚存结余」, 「本年收支结余」, 「年初财政预算」 (not a year: 「2022年末」)
     p = PERIOD_PREFIX.search(text, max(0, s - WINDOW), s)
-    if p and name not in BARE_GENERIC and PERIOD_HEAD.search(name):
-        s = p.start()
+    if p and name not in BARE_GENERIC and PERIOD_HEAD.search(name) and not (
+            p.group(0) == "全年" and re.search(r"(?:收入|支出)$", name) and len(name) > 2):
+        s = p.start()  # (「全年基金收入2.89亿元」: the year's income is the fund's income, the blind writers 3 of 3)
     if re.fullmatch(r"年度(?:预算|支出|收入)", text[s:e]):  # 「占年度预算」: the head (「年度支出预算」 keeps it)
         s += 2
     if text[max(0, s - 5):s] == "政策范围内":  # 「政策范围内住院费用报销比例」: the scope defines the rate
@@ -684,7 +685,7 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
 # whose fund and period words are read by indicator_before)
 INDICATOR_SUFFIX_WHOLE = re.compile(r"(?:率|度|人数|人次|户数|标准|水平|比例|时限|时间|月数)$")
 _NAME_RUN = re.compile(r"(?:[\u4e00-\u9fff、]|\d+(?:[-—~～]\d+)?岁)*$")
-_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟镇乡村]|各[县市区旗乡镇]|(?:本|该)?项目|我[县市区旗州省盟]|本[县市区旗州省盟])+")
+_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|(?:年底|年末|月底)?前|(?:年初)?设定|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟镇乡村]|各[县市区旗乡镇]|(?:本|该)?项目|我[县市区旗州省盟]|本[县市区旗州省盟])+")
 _HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|力争|按照|通过|经过|根据|为|是|将|把|对|在|经|按|因|由)")
 
 
@@ -969,6 +970,8 @@ def annotate_document(doc: Document) -> Document:
                                  and not (total and sp.type == "SCORE")]
         if not (ctx is not None and ctx.transposed):
             spans = form_label_row_spans(text) + spans
+        if ctx is not None and p.index in ctx.header_rows and not ctx.transposed:
+            spans = [sp for sp in spans if sp.type == "UNIT"]  # 「全年指标值⇥1—6月实际完成值」: header words, no names
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
