@@ -502,7 +502,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     enum = re.match(r"[一二三四五六七八九十]是", text[s:e])
     if enum and e - s > 4:
         s += 2  # 「一是县级财政资金执行率仅为85.09%」: the list word is not part of the name
-    lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})", text[s:e])
+    lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})|全年(?=\S{4})", text[s:e])
     if lead and not re.match(r"(?:年末|年初|本年|当期|当年|全年)(?:滚存|收支|累计|实际)?(?:结余|收入|支出|预算|执行数|决算数)", text[s:e]):
         s += lead.end()  # 「全年城乡居民基本医疗保险基金支出」, 「含财政代缴个人缴费收入」: the measure without them
     lead = re.match(r"实际(?=[\u4e00-\u9fff]{1,4}[率度]$)", text[s:e])
