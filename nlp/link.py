@@ -60,6 +60,7 @@ def link_indicators(doc: Document) -> Document:
     for r in doc.indicators:                                  # (a scan per record was quadratic in large reports)
         if r.name:
             by_name[_key(r.name)].append(r)
+    rows_with_records = {r.paragraph for r in doc.indicators}
     for p in doc.paragraphs:
         if p.index not in by_para:
             continue
@@ -71,6 +72,10 @@ def link_indicators(doc: Document) -> Document:
         elif p.kind == "table_row":  # narrative cells (「年度总体目标⇥……目标任务2,300人，……」) read as prose, one by one
             blocks = [(a, b) for a, b in _cells(p.text) if _narrative(p.text[a:b])
                       and any(a <= x.start < b and x.type == "INDICATOR" for x in ents)]
+            if not blocks and p.index not in rows_with_records and any(x.type in ("SCORE", "TARGET") for x in ents):
+                # a row the table reading gave no record, naming an indicator with its value: 「资金到位率⇥5⇥5」 in a
+                # 「评价内容⇥分值⇥评价得分」 table (the entities layer, rules or model, names it)
+                blocks = [(0, len(p.text))]
         else:
             continue
         for block in blocks:

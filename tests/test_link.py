@@ -51,3 +51,11 @@ def test_narrative_cells_of_a_table_row_give_records_cell_by_cell():
     got = {(r.name, r.target, r.actual) for r in doc.indicators}
     assert ("城镇新增就业人数", "3,100人", None) in got and ("城镇登记失业率", "4%以内", None) in got
     assert ("城镇登记失业率", None, "3.5%") in got  # the achieved cell is its own statement
+
+
+def test_a_row_the_table_reading_missed_gives_a_record_from_its_entities():
+    from jixiao.structure import document_from_paragraphs, extract_indicators
+
+    doc = document_from_paragraphs("d", ["评价内容\t分值\t评价得分", "项目决策\t20.00\t18.50", "资金到位率\t5\t4.5"])
+    doc = link_indicators(annotate_document(extract_indicators(doc)))
+    assert [(r.name, r.score) for r in doc.indicators] == [("资金到位率", Decimal("4.5"))]  # 项目决策: a category
