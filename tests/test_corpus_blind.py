@@ -53,8 +53,8 @@ def test_the_split_is_by_writer_and_covers_every_document():
     sys.path.insert(0, str(ROOT / "scripts"))
     import blind_eval
 
-    splits = {name: blind_eval.split_ids(name) for name in ("dev", "dev2", "test", "test2")}
-    assert all(splits.values())
+    splits = {name: blind_eval.split_ids(name) for name in blind_eval.SPLITS}
+    assert all(splits[name] for name in ("dev", "dev2", "test", "test2"))
     ids = [d for ds in splits.values() for d in ds]
     assert len(ids) == len(set(ids)) and set(ids) == {p.stem for p in SOURCES}  # disjoint, and every document
     assert {d[1] for d in splits["dev"]} <= {"K", "L", "P"} and {d[1] for d in splits["test"]} == {"M", "N"}
@@ -80,3 +80,24 @@ def test_rules_on_the_dev_split_stay_above_their_floor():
     assert rep.entities.micro.f1 >= 0.89
     assert per["INDICATOR"].f1 >= 0.78 and per["TARGET"].f1 >= 0.90 and per["ACTUAL"].f1 >= 0.83
     assert records["f1"] >= 0.74
+
+
+def test_the_ner_model_is_never_trained_on_the_test_writers():
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import blind_eval
+
+    from training.data import read_records
+
+    cfg = yaml.safe_load((ROOT / "configs" / "ner.yaml").read_text("utf-8"))
+    test_writers = set(blind_eval.SPLITS["test"]) | set(blind_eval.SPLITS["test2"])
+    import os
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        trained = {r["doc_id"] for f in cfg["data"].get("extra", []) for r in read_records(f)}
+    finally:
+        os.chdir(cwd)
+    assert trained, "the blind dev writers are part of the training data"
+    assert not {d for d in trained if d.startswith("b") and d[1] in test_writers}
