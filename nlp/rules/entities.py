@@ -423,7 +423,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     if pos in ends:
         w, s, e = ends[pos]
     else:  # the tokenizer joined the name's head to the link word: 「发放」+「率为」 → the head 「率」
-        inside = next(((a, b) for _, a, b in words if a < pos < b), None)
+        inside = next(((w[1], w[2]) for k in range(pos + 1, pos + 4) if (w := ends.get(k)) and w[1] < pos), None)
         if inside is None or not re.fullmatch(r"[\u4e00-\u9fff]+", text[inside[0]:pos]) \
                 or not LINK_WORDS_BEFORE.fullmatch(text[pos:inside[1]]):
             return None
