@@ -298,11 +298,13 @@ def _continues_header(cells: list[str]) -> bool:
     texts = [c for c in cells if c.strip()]
     return bool(texts) and all(not VALUE_LIKE.match(c.strip().replace(" ", ""))
                                and (classify_header(c, use_model=False) is not None
-                                    or QUANT_QUAL.fullmatch(c.strip())) for c in texts)
+                                    or QUANT_QUAL.fullmatch(c.strip()) or SUB_VALUE.fullmatch(c.strip())) for c in texts)
 
 
 # 「定量⇥定性」 sub-columns under a merged value cell
 QUANT_QUAL = re.compile(r"(?:定量|定性)(?:指标)?(?:值)?")
+# a sub-column word under a merged value cell: 「年度指标值」 over 「比较符⇥数值⇥计量单位」
+SUB_VALUE = re.compile(r"数值|数量|值|指标值")
 
 
 def merge_headers(first: list[str], second: list[str]) -> list[str]:
@@ -332,7 +334,11 @@ def merge_headers(first: list[str], second: list[str]) -> list[str]:
     second_roles = [classify_header(c) for c in second if c.strip()]
     levels_only = all(r in ("level1", "level2", "name") for r in second_roles)
     if len(second) >= len(first) and not (levels_only and any(r in VALUE_ROLES for r in roles)):
-        return [b if b.strip() else a for a, b in zip(first, second)] + second[len(first):]
+        def above(j: int) -> str:
+            return next((first[k].strip() for k in range(min(j, len(first) - 1), -1, -1) if first[k].strip()), "")
+        # a bare sub-column word takes the merged cell above it: 「年度指标值」 + 「数值」 → a target column
+        return [(above(j) + b.strip() if SUB_VALUE.fullmatch(b.strip()) else b) if b.strip() else a
+                for j, (a, b) in enumerate(zip(first, second))] + second[len(first):]
     i = roles.index("name") if "name" in roles else 0
     if levels_only:
         k = 1

@@ -526,3 +526,37 @@ def test_header_rows_name_no_indicators_and_the_year_word_before_income():
     assert not spans(doc, 0, "INDICATOR") and not spans(doc, 0, "AMOUNT")
     assert tagged("全年基金收入2.89亿元，年末滚存结余1.37亿元。")[0] == ("基金收入", "INDICATOR")
     assert tagged("年初设定工伤保险参保人数目标为112万人。")[0] == ("工伤保险参保人数", "INDICATOR")
+
+
+# --- dev3 fixes (writers U, V, W, session 8) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("培训合格率达到93.5%，高于年初目标3.5个百分点。", [
+        ("培训合格率", "INDICATOR"), ("93.5", "AMOUNT"), ("%", "UNIT"), ("3.5", "AMOUNT"), ("个百分点", "UNIT")]),
+    ("全年救助1.2万人次，超目标0.2万人次。", [("1.2", "AMOUNT"), ("万人次", "UNIT"), ("0.2", "AMOUNT"), ("万人次", "UNIT")]),
+    ("结算率1—6月为61.5%，低于全年目标值≥70%。", [
+        ("结算率", "INDICATOR"), ("61.5", "AMOUNT"), ("%", "UNIT"), ("≥70%", "TARGET")]),
+    ("基金运行情况目标为收支平衡、略有结余，实际为收支平衡、略有结余。", [
+        ("基金运行情况", "INDICATOR"), ("收支平衡、略有结余", "TARGET"), ("收支平衡、略有结余", "ACTUAL")]),
+    ("群众就医负担年度目标为“有效减轻”，实际完成值为“有效减轻”。", [
+        ("群众就医负担", "INDICATOR"), ("有效减轻", "TARGET"), ("有效减轻", "ACTUAL")]),
+    ("参保率达到96.8%，连续三年稳定在95%以上。", [("参保率", "INDICATOR"), ("96.8", "AMOUNT"), ("%", "UNIT"),
+                                            ("95", "AMOUNT"), ("%", "UNIT")]),  # a result, not a target
+])
+def test_differences_from_targets_and_quoted_values_from_dev3(text, expected):
+    assert tagged(text) == expected
+
+
+def test_a_level_to_hold_is_a_target_under_a_targets_heading():
+    doc = run(["二、绩效目标", "全县城乡居民参保人数稳定在52万人以上，住院费用报销比例保持在70%左右。",
+               "三、绩效目标完成情况", "全县城乡居民参保人数稳定在52万人以上。"])
+    assert spans(doc, 1, "TARGET") == ["52万人以上", "70%左右"] and not spans(doc, 3, "TARGET")
+
+
+def test_a_comparator_and_value_under_a_merged_target_cell_and_prose_in_a_note_cell():
+    doc = run(["序号\t三级指标\t年度指标值\t\t\t1—8月实际完成值\t偏差说明",
+               "\t\t比较符\t数值\t计量单位\t\t",
+               "1\t失业保险参保人数\t≥\t85.0\t万人\t84.12\t—",
+               "2\t培训人次\t≥\t2.4\t万人次\t2.16\t计划2.4万人次，实际为2.16万人次，进度偏慢。"])
+    assert spans(doc, 2, "TARGET") == ["85.0"] and spans(doc, 2, "ACTUAL") == ["84.12"]
+    assert spans(doc, 2, "UNIT") == ["万人"] and spans(doc, 3, "TARGET") == ["2.4", "2.4万人次"]

@@ -27,7 +27,7 @@ NUMBER_WITH_UNIT = re.compile(
 )
 # What may follow a number that makes it a date/duration/ordinal/document number, not an AMOUNT:
 #   "2018年", "2月", "15日", "30日内", "3年", "12月31日", "126号", "60岁", "5个工作日", "7次调整"(kept)
-NOT_AMOUNT_AFTER = re.compile(r"^\s*(?:年|月|日|号|岁|周岁|天|小时|时|点|个工作日|个月|期|批|级|版|项目)")
+NOT_AMOUNT_AFTER = re.compile(r"^[ \u3000]*(?:年|月|日|号|岁|周岁|天|小时|时|点|个工作日|个月|期|批|级|版|项目)")
 NOT_AMOUNT_BEFORE = re.compile(r"(?:第|【|〔|\[|［|（|\(|No\.?|电话[:：]?|编号|号)\s*$")
 # A list marker at the paragraph start: "1、", "2.", "（3）"
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}\s*(?:、|[．.](?!\d))|[（(]\d{1,2}[）)])")
@@ -45,21 +45,25 @@ SCORE_CUE = re.compile(
 AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
-_NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步)"
-TARGET_CUE = re.compile(r"(?<![低高于较比])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
-                        r"[ \u3000]*(?P<link>为|是|[:：])?[ \u3000]*"
+_NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步|得|相比|相较|比较|对比|多|少)"
+TARGET_CUE = re.compile(r"(?<![低高于较比超出])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
+                        r"[ \u3000]*均?(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
-TARGET_NUMBER_CUE = re.compile(r"目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
+TARGET_NUMBER_CUE = re.compile(r"(?<![超出于比较])目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*均?(?:为|是|[:：])?[ \u3000]*"
                                r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d[^，。；;,（(\t]*)")
 # A qualitative target after any measure: 「参保群众看病就医负担预期目标为“有效减轻”」, 「基金运行目标为总体平稳」
-QUALITATIVE_TARGET = re.compile(r"(?<![年季]度)(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:预期)?目标(?:值)?(?:为|是)[ \u3000]*[“\"]?"
+QUALITATIVE_TARGET = re.compile(r"(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:预期)?目标(?:值)?均?(?:为|是)[ \u3000]*[“\"]?"
                                 r"(?P<val>[\u4e00-\u9fff]{0,6}(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|"
-                                r"防范|可持续|满意|结余|达标|清零|到位|及时|按时|足额|覆盖|规范)[\u4e00-\u9fff]{0,4}?"
+                                r"防范|可持续|满意|结余|平衡|达标|清零|到位|及时|按时|足额|覆盖|规范|不发生|未发生)[\u4e00-\u9fff]{0,5}?"
                                 r"(?:、[\u4e00-\u9fff]{2,6})?)[”\"]?(?=[，,。；;.]|$)")
 # A deadline target: 「上线时间计划为2024年6月底前」, 「发放时限目标为每月10日前发放到位」 (the date only)
 DEADLINE = r"(?:(?:\d{4}年)?(?:\d{1,2}月|次月|每月|当月)(?:\d{1,2}日|底|末|中旬|上旬|下旬)?(?:前|以前|之前))"
 TARGET_DEADLINE = re.compile(r"(?<=[间限期])(?:(?:计划|目标(?:值)?|指标值?|要求)(?:为|是|[:：])?|为|是|[:：])[ \u3000]*(?P<val>" + DEADLINE + ")")
+# 「参保人数稳定在73万人以上」, 「支付比例保持在70%左右」: a level to hold is a target when its value is a bound
+HELD_LEVEL = re.compile(r"(?:稳定在|保持在)[ \u3000]*[“\"]?(?=\S{0,20}?(?:以上|以内|以下|左右|之间))")
+# A heading of the targets as set, not of their completion: 「二、绩效目标」, 「（一）年度绩效目标」, 「项目绩效目标」
+PLANNED_HEADING = re.compile(r"目标(?:设定|设置)?(?:情况)?\s*$|^[^完实]*目标(?!完成|实现|.*情况)")
 # 「个人账户记账准确率力争达到99.5%以上」: a value the report aims at
 AIMED_VALUE = re.compile(r"力争(?:全年)?(?:达到|实现|控制在|保持在|提高到|提升到)?[ \u3000]*")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
@@ -78,8 +82,8 @@ TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:设定|确定)?\s*(?:
                            r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
 PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
 # A target named after the value it compares with: 「低于99%的目标值」, 「未达到≥98%的目标值」, 「未完成92万人的年度指标值」
-VALUE_BEFORE_TARGET_WORD = re.compile(r"(?:低于|高于|未达到|达到|未完成|超过|超出)[ \u3000]*"
-                                      + VALUE_EXPR.replace("(?!\\d)", "") + r"(?=的?(?:年度)?(?:目标值|指标值|目标))")
+VALUE_BEFORE_TARGET_WORD = re.compile(r"(?:低于|高于|未达到|达到|未完成|超过|超出)[ \u3000]*[“\"]?"
+                                      + VALUE_EXPR.replace("(?!\\d)", "") + r"(?=[”\"]?的?(?:年度)?(?:目标值|指标值|目标))")
 # 「计划1.8万人次」, 「全年计划开展工伤预防培训12场次」: the first value a few words after a plan or task cue
 VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*" + VALUE_EXPR + r"(?=[，,；;。]|$)")
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
@@ -94,7 +98,8 @@ QUAL_WORDS = (r"(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩�
               r"及时|按时|足额|覆盖|规范|结算|缺口)")
 # A qualitative achieved value after a qualitative target, in the target's wording: 「目标值为动态清零，实际完成动态清零」,
 # 「实际完成情况为明显改善」, 「实际有效提高」 (a different wording, 「实际基本完成」, stays untagged)
-QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?|效果)?(?:为|是|[:：])?[ \u3000]*[“\"]?(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8})[”\"]?(?=[，,。；;.：:]|$)")
+QUALITATIVE_ACHIEVED = re.compile(r"实际(?:完成(?:情况)?|效果)?(?:为|是|[:：])?[ \u3000]*[“\"]?(?P<aval>(?!完成|为|是)[\u4e00-\u9fff]{2,8}"
+                                  r"(?:、[\u4e00-\u9fff]{2,6})?)[”\"]?(?=[，,。；;.：:]|$)")
 # After a marked target in the same sentence, any 「实际……」 value is the achieved one: 「目标为70%左右，实际支付比例为
 # 71.2%」, 「计划开展12场次，实际开展14场次」 (without a target before it, 「实际享受补助人数为39865人」 stays AMOUNT)
 ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于|高于|(?<!占)比(?!例|重)|较)[\u4e00-\u9fff]){0,8}?(?:为|达到?|[:：])?[ \u3000]*"
@@ -231,9 +236,17 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
     return spans
 
 
+COMPARED_WITH = re.compile(r"(?:高于|低于|超过|超出|超|少于|多于|较|(?<!占)比(?!例|重))[^，。；;,]{0,4}$")
+
+
 def _value_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim a cue's captured value to the value expression itself."""
     s, e = _trim(text, start, end)
+    cut = re.search(r"相比|相较|比较", text[s:e])
+    if cut:  # 「与目标值48,000人次相比少336人次」: the target is the value before 相比
+        e = s + cut.start()
+    if text[s:s + 1] in "“\"" and text[e - 1:e] in "”\"" and e - s > 2:
+        s, e = s + 1, e - 1  # 「实际完成值为“有效减轻”」: the value without its quotes
     # stop before a following clause such as "，分值5分"
     m = re.match(r"(?:(?<=\d),(?=\d{3})|[^，。；;,])*", text[s:e])
     e = s + len(m.group(0)) if m else e
@@ -241,14 +254,21 @@ def _value_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (s, e) if e > s else None
 
 
-def prose_value_spans(text: str) -> list[Span]:
-    """TARGET/ACTUAL/SCORE/INDICATOR spans marked by cue words in running text."""
+def prose_value_spans(text: str, planned: bool = False) -> list[Span]:
+    """TARGET/ACTUAL/SCORE/INDICATOR spans marked by cue words in running text.
+
+    ``planned``: the paragraph stands under a heading of the targets set (「（一）年度绩效目标」), where a level to
+    hold (「稳定在73万人以上」) states a target; elsewhere it reports a result.
+    """
     spans: list[Span] = []
     for pat, typ in ((TARGET_CUE, "TARGET"), (TARGET_NUMBER_CUE, "TARGET"), (ACTUAL_CUE, "ACTUAL")):
         for m in pat.finditer(text):
             v = _value_span(text, *m.span("val"))
             if not v:
                 continue
+            if typ == "TARGET" and (re.search(r"超出?[^，。；;,]{0,4}$", text[max(0, m.start() - 8):m.start()]) or (
+                    COMPARED_WITH.search(text, max(0, m.start() - 8), m.start()) and "百分点" in text[v[0]:v[1]])):
+                continue  # 「高于年初目标2.5个百分点」, 「超目标0.36万人」: a difference (「低于全年目标值≥70%」 is the target)
             value = text[v[0]:v[1]]
             inner = re.search(VALUE_EXPR, value) if re.match(r"[\u4e00-\u9fff]{2}", value) else None
             if inner and not re.search(r"\d", value[:inner.start()]) and not re.fullmatch(
@@ -272,6 +292,10 @@ def prose_value_spans(text: str) -> list[Span]:
             spans.append(Span(*m.span("val"), "TARGET"))
         for m in QUALITATIVE_TARGET.finditer(text):
             spans.append(Span(*m.span("val"), "TARGET"))
+        for m in HELD_LEVEL.finditer(text) if planned else ():
+            v = re.compile(VALUE_EXPR).match(text, m.end())
+            if v and re.search(r"(?:以上|以内|以下|左右)$", v.group("val")):
+                spans.append(Span(*_trim(text, *v.span("val")), "TARGET"))
         for m in AIMED_VALUE.finditer(text):
             v = re.compile(VALUE_EXPR).match(text, m.end())
             if v:
@@ -373,7 +397,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 # Look-behind windows: a name, its linking words and qualifiers sit within this many characters
 # before a value, so every backward search is bounded (the stage stays linear in the text).
 WINDOW = 40
-LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|仅|只有|：|:|\s)*$")
+LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|仅|只有|：|:|\s|\d{1,2}[—－\-~至]\d{1,2}月|上半年|前三季度)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
     r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
@@ -590,7 +614,8 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     return sorted(chosen, key=lambda x: (x.start, x.end))
 
 
-def extract_entities(text: str, header_unit: str | None = None, words=None) -> list[tuple[int, int, str]]:
+def extract_entities(text: str, header_unit: str | None = None, words=None,
+                     planned: bool = False) -> list[tuple[int, int, str]]:
     """Entities of one paragraph of running text or one table row, as (start, end, type).
 
     >>> t = "保费收入5617.38万元，评价得分89.15分"
@@ -601,7 +626,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None) -> l
 
     if not text.strip():
         return []
-    spans = prose_value_spans(text)
+    spans = prose_value_spans(text, planned)
     amounts = amount_spans(text, bare_numbers="\t" in text)
     spans.extend(amounts)
     for m in HEADER_UNIT.finditer(text):
@@ -740,6 +765,13 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     s += _place_prefix(text[s:ind.start])  # 「涉县机关事业单位养老保险参保人数」: the place owns the measure
     lead = _HEAD_LEAD.match(text, s, ind.start)
     s = lead.end() if lead else s
+    if text.startswith("年度", s) and text[ind.end - 1] == "率":
+        s += 2  # 「年度资金执行率」: the year's rate is the rate (「年度救助限额」 keeps it)
+    said = None
+    for said in re.finditer(r"显示|表明|反映|得出", text[s:ind.start]):
+        pass
+    if said:  # 「问卷调查显示服务对象满意度为…」: the name starts after the verb that reports it
+        s += said.end()
     head = text[s:ind.start]
     if not head or ind.end - s > 22 or re.search(r"的|指标|包括|为|是|即", head) or _HEAD_VERB.match(head) \
             or head.startswith("、"):
@@ -834,11 +866,27 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if text[s:e].endswith((":", "：")):
             continue  # a form's label cell (「财务负责人：」), not a value
         spans.append(Span(s, e, typ))
+    used = {header[r] - shift for r in ("target", "target_alt", "actual", "actual_alt", "name", "score", "unit")
+            if r in header}
+    j = header.get("level1")
+    if j is not None and not any(r in header for r in ("target", "target_alt")) and 0 <= j - shift < len(cells):
+        s, e = _trim(text, *cells[j - shift])  # 「年度总体目标⇥全年实际完成情况」 over 「目标1:城镇新增就业2,600人以上;…⇥…」
+        if e - s > MAX_VALUE_CELL and re.search(r"[。；;]", text[s:e]):
+            spans.extend(_narrative_cell_spans(text, s, e, "TARGET"))
+            used.add(j - shift)
+    for k, (cs, ce) in enumerate(cells):
+        s, e = _trim(text, cs, ce)
+        if k in used or e - s <= 12 or not re.search(r"[，,。；;]", text[s:e]) or SCORING_RULE.search(text[s:e]):
+            continue  # (评分标准 「控制在1个内，得分；2-3个得1分」: a scoring rule's thresholds are no targets)
+        # a cell of running text (扣分说明 「计划1.85万人，实际为1.92万人」): the values its cues mark
+        spans.extend(Span(s + sp.start, s + sp.end, sp.type) for sp in prose_value_spans(text[s:e])
+                     if sp.type in ("TARGET", "ACTUAL"))
     return spans
 
 
 FORM_TEXT_LABEL = re.compile(r"[\u4e00-\u9fff、及和与（）()]{0,8}(?:问题|原因|偏差|改进|整改|措施|建议|说明|结论|备注|意见)[\u4e00-\u9fff、及和与（）()]{0,8}")
 FORM_RESULT_LABEL = re.compile(r"(?:自评|综合|评价|最终)(?:得分|评分|等级|结论)|总得分")
+SCORING_RULE = re.compile(r"得分|得\s*\d|扣\s*\d|扣分|满分|不得分|[=＝]|分值")
 _MARKED_VALUE = re.compile(r"^(?:[≥≤<>＞＜]|不低于|不少于|不高于|不超过|低于|高于|超过)|(?:以上|以内|以下|左右|之内)$")
 
 
@@ -947,7 +995,8 @@ def annotate_document(doc: Document) -> Document:
     for p in doc.paragraphs:
         text = p.text
         if p.kind != "table_row":
-            spans = extract_entities(text)
+            planned = bool(p.section) and bool(PLANNED_HEADING.search(p.section[-1]))
+            spans = extract_entities(text, planned=planned)
             _add(doc, p.index, text, spans, None)
             continue
         cells = p.cells
