@@ -560,3 +560,16 @@ def test_a_comparator_and_value_under_a_merged_target_cell_and_prose_in_a_note_c
                "2\t培训人次\t≥\t2.4\t万人次\t2.16\t计划2.4万人次，实际为2.16万人次，进度偏慢。"])
     assert spans(doc, 2, "TARGET") == ["85.0"] and spans(doc, 2, "ACTUAL") == ["84.12"]
     assert spans(doc, 2, "UNIT") == ["万人"] and spans(doc, 3, "TARGET") == ["2.4", "2.4万人次"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2.质量指标。待遇发放准确率、资格认证率和参保信息准确率目标值均为100%，实际完成值分别为100%、99.8%和99.6%。", [
+        ("待遇发放准确率", "INDICATOR"), ("资格认证率", "INDICATOR"), ("参保信息准确率", "INDICATOR"), ("100%", "TARGET"),
+        ("100%", "ACTUAL"), ("99.8%", "ACTUAL"), ("99.6%", "ACTUAL")]),
+    ("救助资金社会化发放率和动态管理率目标均为100%。", [
+        ("救助资金社会化发放率", "INDICATOR"), ("动态管理率", "INDICATOR"), ("100%", "TARGET")]),
+    ("1.数量指标:护理补贴发放人数(目标3,600人)实际完成3,518人。", [
+        ("护理补贴发放人数", "INDICATOR"), ("3,600人", "TARGET"), ("3,518人", "ACTUAL")]),
+])
+def test_shared_targets_listed_values_and_bracketed_targets_from_dev3(text, expected):
+    assert sorted(tagged(text)) == sorted(expected)

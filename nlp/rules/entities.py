@@ -48,10 +48,10 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步|得|相比|相较|比较|对比|多|少)"
 TARGET_CUE = re.compile(r"(?<![低高于较比超出])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
                         r"[ \u3000]*均?(?P<link>为|是|[:：])?[ \u3000]*"
-                        + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(\t、])+)")
+                        + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
 TARGET_NUMBER_CUE = re.compile(r"(?<![超出于比较])目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*均?(?:为|是|[:：])?[ \u3000]*"
-                               r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d[^，。；;,（(\t]*)")
+                               r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t])*)")
 # A qualitative target after any measure: 「参保群众看病就医负担预期目标为“有效减轻”」, 「基金运行目标为总体平稳」
 QUALITATIVE_TARGET = re.compile(r"(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:预期)?目标(?:值)?均?(?:为|是)[ \u3000]*[“\"]?"
                                 r"(?P<val>[\u4e00-\u9fff]{0,6}(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|"
@@ -64,6 +64,8 @@ TARGET_DEADLINE = re.compile(r"(?<=[间限期])(?:(?:计划|目标(?:值)?|指�
 HELD_LEVEL = re.compile(r"(?:稳定在|保持在)[ \u3000]*[“\"]?(?=\S{0,20}?(?:以上|以内|以下|左右|之间))")
 # A heading of the targets as set, not of their completion: 「二、绩效目标」, 「（一）年度绩效目标」, 「项目绩效目标」
 PLANNED_HEADING = re.compile(r"目标(?:设定|设置)?(?:情况)?\s*$|^[^完实]*目标(?!完成|实现|.*情况)")
+# Values listed after one cue: 「实际完成值分别为100%、100%和99.6%」, 「目标任务分别为0.85万人和0.3万人」
+LISTED_VALUES = re.compile(r"(?P<cue>实际(?:完成值?)?|目标(?:值|任务)?|年初任务数?|计划)[^，。；;,]{0,6}?(?:分别|依次)(?:为|是|达到?|完成)[ \u3000]*")
 # 「个人账户记账准确率力争达到99.5%以上」: a value the report aims at
 AIMED_VALUE = re.compile(r"力争(?:全年)?(?:达到|实现|控制在|保持在|提高到|提升到)?[ \u3000]*")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
@@ -292,6 +294,15 @@ def prose_value_spans(text: str, planned: bool = False) -> list[Span]:
             spans.append(Span(*m.span("val"), "TARGET"))
         for m in QUALITATIVE_TARGET.finditer(text):
             spans.append(Span(*m.span("val"), "TARGET"))
+        for m in LISTED_VALUES.finditer(text):
+            typ = "ACTUAL" if m.group("cue").startswith("实际") else "TARGET"
+            pos, value = m.end(), re.compile(VALUE_EXPR)
+            while (v := value.match(text, pos)):
+                spans.append(Span(*_trim(text, *v.span("val")), typ))
+                sep = re.match(r"[ \u3000]*[、和及与][ \u3000]*", text[v.end():])
+                if not sep:
+                    break
+                pos = v.end() + sep.end()
         for m in HELD_LEVEL.finditer(text) if planned else ():
             v = re.compile(VALUE_EXPR).match(text, m.end())
             if v and re.search(r"(?:以上|以内|以下|左右)$", v.group("val")):
@@ -397,12 +408,14 @@ def _clauses(text: str) -> list[tuple[int, int]]:
 # Look-behind windows: a name, its linking words and qualifiers sit within this many characters
 # before a value, so every backward search is bounded (the stage stays linear in the text).
 WINDOW = 40
+# (「基金收入增长5.77%」: the change of a line item is not linked to it; the seed gold leaves 「财政拨款收入减少2233.37万元」
+#  untagged, while four blind writers of seven tagged such names)
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|仅|只有|：|:|\s|\d{1,2}[—－\-~至]\d{1,2}月|上半年|前三季度)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
     r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
     r"(?:提高|提升|降低|下降)[到至]|(?:全年|年度|年内)?(?:控制在|稳定在)|"
-    r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
+    r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*均?(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
@@ -669,9 +682,18 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                     inside = next(((w, a, b) for w, a, b in words if a < cue.start() < b), None)
                     if inside:
                         cut = {**ends, cue.start(): (text[inside[1]:cue.start()], inside[1], cue.start())}
-                ind = indicator_before(text, cue.start(), words, cut)
+                pos = cue.start() - 1 if text[cue.start() - 1:cue.start()] in ("（", "(") else cue.start()
+                count = re.search(r"[一二三四五六七八九十两\d]+项(?:指标)?$", text[max(0, pos - 6):pos])
+                if count:  # 「A、B和C三项指标目标值均为100%」
+                    pos -= len(count.group(0))
+                if pos != cue.start():  # 「重度残疾人护理补贴发放人数（目标3,600人）」: the name before the bracket
+                    cut = ends
+                ind = indicator_before(text, pos, words, cut)
                 if ind is not None:
                     ind = _whole_clause_name(text, ind)
+                    if re.match(r"[ \u3000]*(?:[一二三四五六七八九十两\d]+项(?:指标)?)?(?:目标值?|指标值?|年初目标|目标任务)?"
+                                r"[ \u3000]*(?:均|分别)", text[ind.end:sp.start]):
+                        spans.extend(_conjuncts_before(text, ind))  # 「A、B和C目标值均为100%」: each is a measure
                 if ind is None and sp.type == "TARGET":
                     ind = _clause_head_before(text, cue.start())
                 if ind is None and sp.type == "TARGET":
@@ -732,6 +754,28 @@ def _named_before_cue(text: str, pos: int) -> Span | None:
     return None
 
 
+def _conjuncts_before(text: str, ind: Span) -> list[Span]:
+    """The measures listed before the last one of 「A、B和C目标均为100%」: A and B (C is ``ind``)."""
+    out: list[Span] = []
+    end = ind.start
+    while end > 0 and text[end - 1] in "、和及与":
+        m = re.search(r"[\u4e00-\u9fff]{2,22}$", text[max(0, end - 1 - 22):end - 1])
+        if not m or not INDICATOR_SUFFIX_WHOLE.search(m.group(0)):
+            break
+        s = end - 1 - len(m.group(0))
+        lead = re.match(r"(?:.*?(?:指标[。．.：:]|[：:]))?", text[s:end - 1])
+        s += lead.end() if lead else 0
+        for sep in ("和", "及", "与"):  # 「A和B」 inside one run: the last conjunct only
+            k = text.rfind(sep, s, end - 1)
+            if k >= 0 and INDICATOR_SUFFIX_WHOLE.search(text[s:k]):
+                s = k + 1
+        if end - 1 - s < 2:
+            break
+        out.append(Span(s, end - 1, "INDICATOR"))
+        end = s
+    return out
+
+
 def _place_prefix(head: str) -> int:
     """The length of an administrative division's name that opens ``head`` (「涉县」, 「黔东南州」), or 0."""
     from jixiao.gazetteer import gazetteer
@@ -756,7 +800,7 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     Only a short run of Chinese characters (with 、 and ages) that opens its clause, without leading period or scope
     words (「全年」, 「我县」), and not a clause that starts with a verb or preposition.
     """
-    run = _NAME_RUN.search(text, max(0, ind.start - 24), ind.start)
+    run = _NAME_RUN.search(text, max(0, ind.start - 48), ind.start)
     s = run.start() if run else ind.start
     if s == ind.start or not (_SENTENCE_OPEN if strong else _CLAUSE_OPEN).search(text[max(0, s - 8):s]):
         return ind  # strong: an unmarked value's name runs back only to a sentence opening, not a comma
@@ -765,6 +809,10 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     s += _place_prefix(text[s:ind.start])  # 「涉县机关事业单位养老保险参保人数」: the place owns the measure
     lead = _HEAD_LEAD.match(text, s, ind.start)
     s = lead.end() if lead else s
+    for k in range(ind.start - 1, s, -1):  # 「A和B目标均为」, 「A、B目标均为」: B's name starts after the conjunction
+        if text[k] in "、和及与" and INDICATOR_SUFFIX_WHOLE.search(text[s:k]):
+            s = k + 1
+            break
     if text.startswith("年度", s) and text[ind.end - 1] == "率":
         s += 2  # 「年度资金执行率」: the year's rate is the rate (「年度救助限额」 keeps it)
     said = None
