@@ -450,7 +450,7 @@ def _dec(text: str | None) -> Decimal | None:
 
 
 # A numbering before a name cell: 「指标1：参保人数」, 「一、基金收入」, 「(2)利息收入」, 「1.参保率」
-NAME_PREFIX = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、．]|[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]|\d{1,2}\s*[、.．](?!\d))\s*")
+NAME_PREFIX = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、．]|\d{1,2}(?:\.\d{1,2}){1,3}\s+|[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[）)]|\d{1,2}\s*[、.．](?!\d))\s*")
 
 
 def _clean_name(name: str) -> tuple[str, Decimal | None]:

@@ -573,3 +573,14 @@ def test_a_comparator_and_value_under_a_merged_target_cell_and_prose_in_a_note_c
 ])
 def test_shared_targets_listed_values_and_bracketed_targets_from_dev3(text, expected):
     assert sorted(tagged(text)) == sorted(expected)
+
+
+def test_coded_names_same_as_above_cells_and_scoring_rule_thresholds():
+    doc = run(["一级指标\t三级指标\t比较符\t指标值\t计量单位\t实际完成值",
+               "产出指标\t1.1.1 资助参保人数\t≥\t31600\t人\t31284",
+               "三级指标\t分值\t评分标准\t得分",
+               "资金到位率\t5\t到位率达到100%的得满分，每低1个百分点扣0.5分\t5"])
+    assert spans(doc, 1, "INDICATOR") == ["资助参保人数"]
+    assert spans(doc, 3, "INDICATOR") == ["资金到位率"]  # not 到位率 inside the scoring rule
+    assert tagged("一是城乡居民月人均养老金年初目标为不低于150元。")[0] == ("城乡居民月人均养老金", "INDICATOR")
+    assert tagged("年末滚存结余可支付月数为15.5个月。")[0] == ("年末滚存结余可支付月数", "INDICATOR")

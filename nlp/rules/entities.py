@@ -594,8 +594,8 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                 if text[s:e].endswith(("小计", "合计", "总计")) and e - s > 4:  # "基金收入小计" → 基金收入
                     e -= 2
                 name = text[s:e]
-                if name in ("总分", "合计", "总计", "小计", "得分", "分值") or EVAL_CATEGORY.fullmatch(name) \
-                        or FORM_RESULT_LABEL.fullmatch(name):
+                if name in ("总分", "合计", "总计", "小计", "得分", "分值", "同上", "同前", "见上") \
+                        or EVAL_CATEGORY.fullmatch(name) or FORM_RESULT_LABEL.fullmatch(name) or SCORING_RULE.search(name):
                     return None  # 「自评得分⇥99.17分」: the form's result, not a measure
                 if (re.fullmatch(r"[\u4e00-\u9fff“”]{2,14}", name) and not NOT_INDICATOR.match(name)
                         and not name.endswith(("指标", "情况", "目标")) and not re.search(r"增长|增幅|增减|变动", name)):
@@ -659,6 +659,8 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
         cells = _cells_with_offsets(text) if "\t" in text else []
         for sp in amounts:
             if sp.type == "AMOUNT" and not any(m.start <= sp.start < m.end for m in marked):
+                if cells and any(cs <= sp.start < ce and SCORING_RULE.search(text[cs:ce]) for cs, ce in cells):
+                    continue  # a threshold in a scoring rule (「到位率达到100%的得满分」): no measure's value
                 ind = _indicator_cell_before(text, sp.start, cells)
                 if ind is None:
                     ind = indicator_before(text, sp.start, words, ends)
@@ -721,6 +723,9 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
     s = pos - len(m.group(0))
     if not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
         return None
+    enum = re.match(r"[一二三四五六七八九十]是", text[s:pos])
+    if enum and pos - s > 4:
+        s += 2  # 「一是城乡居民月人均养老金年初目标为…」
     name = text[s:pos]
     if re.match(r"(?:全年|本年|当年|年初|年末|今年|其中|我[县市区旗州省]|全[县市区旗州省])", name) or "的" in name \
             or re.search(r"(?:开展|完成|实现|发放|安排|下达|落实|保持|确保)", name):
@@ -732,7 +737,7 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
 # whose fund and period words are read by indicator_before)
 INDICATOR_SUFFIX_WHOLE = re.compile(r"(?:率|度|人数|人次|户数|标准|水平|比例|时限|时间|月数)$")
 _NAME_RUN = re.compile(r"(?:[\u4e00-\u9fff、]|\d+(?:[-—~～]\d+)?岁)*$")
-_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|(?:年底|年末|月底)?前|(?:年初)?设定|全年|本年|当年|今年|年内|年初|年末|目标|计划|其中|全[县市区旗州省盟镇乡村]|各[县市区旗乡镇]|(?:本|该)?项目|我[县市区旗州省盟]|本[县市区旗州省盟])+")
+_HEAD_LEAD = re.compile(r"(?:20\d\d年度?|[一二三四五六七八九十]是|(?:年底|年末|月底)?前|(?:年初)?(?:设定|确定)|实际|(?:年度)?计划|全年|本年|当年|今年|年内|年初|年末(?!滚存|累计|结余)|目标|其中|全[县市区旗州省盟镇乡村]|各[县市区旗乡镇]|(?:本|该)?项目|我[县市区旗州省盟]|本[县市区旗州省盟])+")
 _HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|力争|按照|通过|经过|根据|为|是|将|把|对|在|经|按|因|由)")
 
 
@@ -804,11 +809,11 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     s = run.start() if run else ind.start
     if s == ind.start or not (_SENTENCE_OPEN if strong else _CLAUSE_OPEN).search(text[max(0, s - 8):s]):
         return ind  # strong: an unmarked value's name runs back only to a sentence opening, not a comma
-    lead = _HEAD_LEAD.match(text, s, ind.start)
-    s = lead.end() if lead else s
+    lead = _HEAD_LEAD.match(text, s, ind.end)  # (to ind.end: 「年末(?!滚存)」 looks at the name)
+    s = min(lead.end(), ind.start) if lead else s
     s += _place_prefix(text[s:ind.start])  # 「涉县机关事业单位养老保险参保人数」: the place owns the measure
-    lead = _HEAD_LEAD.match(text, s, ind.start)
-    s = lead.end() if lead else s
+    lead = _HEAD_LEAD.match(text, s, ind.end)  # (to ind.end: 「年末(?!滚存)」 looks at the name)
+    s = min(lead.end(), ind.start) if lead else s
     for k in range(ind.start - 1, s, -1):  # 「A和B目标均为」, 「A、B目标均为」: B's name starts after the conjunction
         if text[k] in "、和及与" and INDICATOR_SUFFIX_WHOLE.search(text[s:k]):
             s = k + 1
