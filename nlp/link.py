@@ -80,6 +80,12 @@ def link_indicators(doc: Document) -> Document:
             continue
         for block in blocks:
             _link_block(doc, p, ents, block, by_name, position)
+    for rec in doc.indicators:  # a row record without a target/actual column: its note cell may state them
+        if rec.source != "prose" and not (rec.target or rec.actual) and rec.paragraph in by_para \
+                and doc.paragraphs[rec.paragraph].kind == "table_row":  # (「计划1.85万人，实际为1.92万人」)
+            row = by_para[rec.paragraph]
+            rec.target = next((e.text for e in row if e.type == "TARGET"), None)
+            rec.actual = next((e.text for e in row if e.type == "ACTUAL"), None)
     for rec in doc.indicators:
         if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:
             type_values(rec)

@@ -83,11 +83,26 @@ def gold_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     continue
                 if typ == "INDICATOR":
                     current = {"para": r["para"], "name": text[s:e], "target": None, "actual": None,
-                               "score": None, "text": text}
+                               "score": None, "text": text, **_row_context(text, ents)}
                     out.append(current)
                 elif typ in VALUE_TYPES and current is not None and current[VALUE_TYPES[typ]] is None:
                     current[VALUE_TYPES[typ]] = text[s:e]
     return [g for g in out if g["target"] or g["actual"] or g["score"]]
+
+
+def _row_context(text: str, ents: list[tuple[int, int, str]]) -> dict[str, str | None]:
+    """A table row's unit cell (计量单位 column, tagged UNIT) and comparator cell (比较符: ≥, ＝), which type its bare
+    values: 「≥⇥31600⇥人」 means ≥ 31600 人 though the TARGET span is 「31600」."""
+    if "\t" not in text:
+        return {"row_unit": None, "row_comparator": None}
+    cells, pos = [], 0
+    for c in text.split("\t"):
+        cells.append((pos, pos + len(c), c.strip()))
+        pos += len(c) + 1
+    unit = next((c for a, b, c in cells if c and any(s == a + (len(text[a:b]) - len(text[a:b].lstrip())) and typ == "UNIT"
+                                                   and text[s:e] == c for s, e, typ in ents)), None)
+    comp = next((c for _, _, c in cells if re.fullmatch(r"[≥≤<>＞＜=＝]", c)), None)
+    return {"row_unit": unit, "row_comparator": {"＝": "=", "＞": ">", "＜": "<"}.get(comp, comp)}
 
 
 def typed(text: str | None) -> tuple | None:
@@ -120,6 +135,11 @@ def pred_typed(rec: Any, field: str) -> tuple | None:
 
 def _score_typed(g: dict[str, Any], field: str) -> tuple | None:
     t = typed(g[field])
+    if t is not None and t[0] != "text" and field != "score":  # a bare value typed by its row's unit and comparator cells
+        unit, comp = g.get("row_unit"), g.get("row_comparator")
+        comp = comp if field == "target" else None
+        if (unit and t[2] is None) or (comp and t[0] is None):
+            t = typed((comp if comp and t[0] is None else "") + g[field] + (unit if unit and t[2] is None else ""))
     if t is not None and field == "score" and t[0] != "text":
         return (None, t[1], None, None)  # a score's 分 is not part of its value
     return t
