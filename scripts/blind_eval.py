@@ -1,13 +1,13 @@
 """Measure entities, indicator records, money and metadata on the blind set (``corpus/blind``).
 
-    python scripts/blind_eval.py [--split dev,dev2,dev3,test,test2|all] [--json corpus/blind/metrics.json] [--systems shipped,rules]
+    python scripts/blind_eval.py [--split dev,dev2,dev3,dev4,test,test2|all] [--json corpus/blind/metrics.json] [--systems shipped,rules]
 
 ``corpus/blind`` holds report excerpts written by helper sessions that never saw the rules, the models, the
 written corpus or its notes, and never ran the project on their text (``corpus/blind/README.md``). Writers K, L
 (and P, added later for PDF-like layouts) are the **dev** split (their errors may be read and fixed); writers M
 and N are the **test** split: only their totals are printed, and nobody fixes anything by reading their errors.
 Writers Q, R and S (written later, same isolation) are **dev2**: model variants are chosen on it before anyone reads
-its errors; writers U, V and W (session 8, later) are **dev3**, used the same way; writer T is **test2** (totals
+its errors; writers U, V, W and then X, Y, Z (session 8, later) are **dev3** and **dev4**, used the same way; writer T is **test2** (totals
 only, like test). Like every written text this is
 not the final evaluation (real reports are), but it is text that no rule and no model was written on.
 
@@ -45,7 +45,8 @@ import tables_eval  # noqa: E402
 BLIND = ROOT / "corpus" / "blind"
 # dev: errors read and rules fixed on them; dev2 (written later): picks among model variants first, then its errors
 # may be read too; test and test2: totals only.
-SPLITS = {"dev": ("K", "L", "P"), "dev2": ("Q", "R", "S"), "dev3": ("U", "V", "W"), "test": ("M", "N"), "test2": ("T",)}
+SPLITS = {"dev": ("K", "L", "P"), "dev2": ("Q", "R", "S"), "dev3": ("U", "V", "W"), "dev4": ("X", "Y", "Z"),
+          "test": ("M", "N"), "test2": ("T",)}
 SYSTEMS = {"shipped": ROOT / "configs" / "pipeline.yaml", "rules": ROOT / "configs" / "pipeline_rules.yaml"}
 TYPES = ("AMOUNT", "UNIT", "INDICATOR", "TARGET", "ACTUAL", "SCORE")
 
