@@ -584,3 +584,11 @@ def test_coded_names_same_as_above_cells_and_scoring_rule_thresholds():
     assert spans(doc, 3, "INDICATOR") == ["资金到位率"]  # not 到位率 inside the scoring rule
     assert tagged("一是城乡居民月人均养老金年初目标为不低于150元。")[0] == ("城乡居民月人均养老金", "INDICATOR")
     assert tagged("年末滚存结余可支付月数为15.5个月。")[0] == ("年末滚存结余可支付月数", "INDICATOR")
+
+
+def test_a_header_over_category_rows_names_its_measures_and_a_colon_heading_names_one():
+    doc = run(["险种\t参保人数(人)\t享受待遇人次(人次)\t预算数",
+               "职工医保\t41 200\t86 300\t1 200"])
+    assert spans(doc, 0, "INDICATOR") == ["参保人数", "享受待遇人次"]  # 预算数 is a kind of value, not a measure
+    assert tagged("6.住院医疗费用增长率。年初要求控制在8%以内，实际增长率为6.7%。")[:2] == [
+        ("住院医疗费用增长率", "INDICATOR"), ("8%以内", "TARGET")]

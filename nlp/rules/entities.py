@@ -742,7 +742,9 @@ _HEAD_VERB = re.compile(r"(?:开展|完成|实现|安排|下达|落实|确保|�
 
 
 # 「1.基金收入预算执行率。目标值为≥95%」: a numbered sub-heading names the measure whose target follows
-HEADING_NAME = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．]\s*(?P<name>[\u4e00-\u9fff]{2,20}?)[。．.:：]\s*$")
+HEADING_NAME = re.compile(r"^\s*(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．]\s*(?P<name>[\u4e00-\u9fff]{2,20}?)[。．.:：]"
+                          r"|(?P<name2>[\u4e00-\u9fff]{2,20}?(?:人数|人次|率|度|标准|比例|水平|月数|时限))[:：])"
+                          r"\s*(?:年初|全年|年度)?(?:要求|设定|确定)?\s*$")
 # 「补充设置参保群众满意度指标，目标值为≥90%」: the measure named before the word 指标
 NAMED_BY_WORD = re.compile(r"(?:^|[，,；;。：:])(?:新增|设置|增设|补充设置|细化为|调整为|改为)?(?P<name>[\u4e00-\u9fff]{2,20}?)指标[，,]\s*(?:其)?$")
 
@@ -753,7 +755,9 @@ def _named_before_cue(text: str, pos: int) -> Span | None:
     base = pos - len(before)
     for pat in (HEADING_NAME, NAMED_BY_WORD):
         m = pat.search(before)
-        if m and not re.fullmatch(r"(?:数量|质量|时效|成本|效益|满意度|产出|社会效益|经济效益|生态效益|可持续影响|绩效)(?:指标)?",
+        if m and "name2" in pat.groupindex and m.group("name2"):
+            return Span(base + m.start("name2"), base + m.end("name2"), "INDICATOR")
+        if m and m.group("name") and not re.fullmatch(r"(?:数量|质量|时效|成本|效益|满意度|产出|社会效益|经济效益|生态效益|可持续影响|绩效)(?:指标)?",
                                   m.group("name")):
             return Span(base + m.start("name"), base + m.end("name"), "INDICATOR")
     return None
@@ -1012,6 +1016,29 @@ def form_label_row_spans(text: str) -> list[Span]:
     return out
 
 
+# A header row over category rows names the measures of its columns (WRITING.md): 「险种⇥参保人数(人)⇥享受待遇人次(人次)」
+CATEGORY_HEAD = re.compile(r"(?:险种|险种名称|地区|县区|县（市、区）|乡镇|乡镇（街道）|镇街|街道|救助类别|类别|对象类别|人员类别|年度|月份|旗县|旗县市区)")
+MEASURE_HEAD = re.compile(r"(?:人数|人次|户数|平均数|覆盖率|发放率|到位率|参保率|标准|月数|发放金额|支出|收入|结余)$")
+VALUE_KIND = re.compile(r"(?:年初|全年|本年|上年|调整后)?(?:预算数?|决算数?|执行数|执行率|完成预算|增减额?|增长率?|占比|比重|合计|小计|金额)")
+
+
+def measure_header_spans(text: str) -> list[Span]:
+    """INDICATOR spans for the measure names of a header row whose first column holds categories."""
+    cells = _cells_with_offsets(text)
+    filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
+    if len(filled) < 2 or not CATEGORY_HEAD.fullmatch(re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]])):
+        return []
+    out = []
+    for cs, ce in filled[1:]:
+        s, e = _trim(text, cs, ce)
+        m = re.match(r"[^（(]+", text[s:e])
+        e = s + len(m.group(0).rstrip()) if m else e
+        name = text[s:e]
+        if MEASURE_HEAD.search(name) and not VALUE_KIND.fullmatch(name) and re.fullmatch(r"[\u4e00-\u9fff]{2,16}", name):
+            out.append(Span(s, e, "INDICATOR"))
+    return out
+
+
 TRANSPOSED_TYPES = {"target": "TARGET", "actual": "ACTUAL", "score": "SCORE"}
 
 
@@ -1074,6 +1101,8 @@ def annotate_document(doc: Document) -> Document:
             spans = form_label_row_spans(text) + spans
         if ctx is not None and p.index in ctx.header_rows and not ctx.transposed:
             spans = [sp for sp in spans if sp.type == "UNIT"]  # 「全年指标值⇥1—6月实际完成值」: header words, no names
+        if not re.search(r"\d", text):
+            spans += measure_header_spans(text)
         _add(doc, p.index, text, [(s.start, s.end, s.type) for s in resolve_overlaps(spans)], unit, skipped)
     return doc
 
