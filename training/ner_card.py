@@ -31,6 +31,8 @@ def model_card(cfg: NerConfig, metrics: dict, tagger: NerTagger, base: str | Non
         f"- base encoder: `{base or cfg.model.base or 'random init'}`",
         f"- training records: {metrics['records']} ({metrics['windows']} windows), gold documents: "
         f"{', '.join(metrics['gold_documents']) or 'none'}",
+        f"- further training data (`data.extra`, never a held-out document): "
+        f"{', '.join(f'`{x}`' for x in cfg.data.extra) or 'none'}",
         f"- entity counts: {metrics['entity_counts']}",
         f"- data hash (sha256 of texts+entities): `{metrics['data_hash']}`",
         f"- training time: {metrics['train_seconds']} s; loss per epoch: first "

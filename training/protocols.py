@@ -43,10 +43,12 @@ from jixiao.errors import E_FOLDS, E_NO_CORPUS, UsageError
 
 PROTOCOLS = ("seeds_lodo", "corpus_loko", "transfer")
 TITLES = {
-    "seeds_lodo": "Leave-one-document-out on the real seed reports (trained on the written corpus + the other seeds)",
-    "corpus_loko": "Leave-one-kind-out on the written corpus (trained on the seeds + the other kinds); "
+    "seeds_lodo": "Leave-one-document-out on the real seed reports (trained on the written corpus, `data.extra` "
+                  "and the other seeds)",
+    "corpus_loko": "Leave-one-kind-out on the written corpus (trained on the seeds, `data.extra` and the other kinds); "
                    "development signal on our own writing",
-    "transfer": "Transfer: trained on the written corpus alone, tested on the real seed reports",
+    "transfer": "Transfer: trained on our writing (the written corpus and `data.extra`, no seed), tested on the real "
+                "seed reports",
 }
 
 
