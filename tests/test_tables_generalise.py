@@ -592,3 +592,15 @@ def test_a_header_over_category_rows_names_its_measures_and_a_colon_heading_name
     assert spans(doc, 0, "INDICATOR") == ["参保人数", "享受待遇人次"]  # 预算数 is a kind of value, not a measure
     assert tagged("6.住院医疗费用增长率。年初要求控制在8%以内，实际增长率为6.7%。")[:2] == [
         ("住院医疗费用增长率", "INDICATOR"), ("8%以内", "TARGET")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("残疾人家庭生活负担预期有效减轻，实际有效减轻。", [
+        ("残疾人家庭生活负担", "INDICATOR"), ("有效减轻", "TARGET"), ("有效减轻", "ACTUAL")]),
+    ("低保金发放时限目标为每月10日前，实际发放时间为每月8日前。", [
+        ("低保金发放时限", "INDICATOR"), ("每月10日前", "TARGET"), ("每月8日前", "ACTUAL")]),
+    ("预算调整率6.62%，超出5%的控制目标。", [("预算调整率", "INDICATOR"), ("6.62", "AMOUNT"), ("%", "UNIT"), ("5%", "TARGET")]),
+    ("农村低保标准计划提高到7,680元/年。", [("农村低保标准", "INDICATOR"), ("7,680元/年", "TARGET")]),
+])
+def test_expected_values_achieved_times_and_raised_standards_from_dev4(text, expected):
+    assert tagged(text) == expected

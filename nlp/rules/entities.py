@@ -53,7 +53,7 @@ TARGET_CUE = re.compile(r"(?<![低高于较比超出])(?:预期指标值|年度�
 TARGET_NUMBER_CUE = re.compile(r"(?<![超出于比较])目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*均?(?:为|是|[:：])?[ \u3000]*"
                                r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t])*)")
 # A qualitative target after any measure: 「参保群众看病就医负担预期目标为“有效减轻”」, 「基金运行目标为总体平稳」
-QUALITATIVE_TARGET = re.compile(r"(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:预期)?目标(?:值)?均?(?:为|是)[ \u3000]*[“\"]?"
+QUALITATIVE_TARGET = re.compile(r"(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:(?:预期)?目标(?:值)?均?(?:为|是)|预期(?:为|是)?)[ \u3000]*[“\"]?"
                                 r"(?P<val>[\u4e00-\u9fff]{0,6}(?:提升|提高|改善|减轻|增强|保障|健全|完善|缩小|稳定|平稳|下降|降低|"
                                 r"防范|可持续|满意|结余|平衡|达标|清零|到位|及时|按时|足额|覆盖|规范|不发生|未发生)[\u4e00-\u9fff]{0,5}?"
                                 r"(?:、[\u4e00-\u9fff]{2,6})?)[”\"]?(?=[，,。；;.]|$)")
@@ -82,10 +82,10 @@ VALUE_EXPR = (r"(?P<val>(?:(?:每[人户月年次季]){1,3}|人均|户均)?(?:[�
               r"(?:/[人户月年次]{1,2}(?:[·.][月年次])?)?(?:以上|以内|以下|左右|内)?)(?!\d)")
 TARGET_CLAUSE = re.compile(r"(?:目标(?:值|任务)?\s*(?:设定|确定)?\s*(?:为|是|[:：])|年初(?:设定|确定|目标)|设定的?目标|目标任务|任务为|"
                            r"(?<!进度)(?<![占比较])计划(?!生育|实现|执行)|控制在)")
-PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
+PLANNED_VALUE = re.compile(r"(?:控制在|稳定在|保持在|(?:提高|提升|降低|下降)[到至]|达到|为|[:：]|率|数)[ \u3000]*" + VALUE_EXPR)
 # A target named after the value it compares with: 「低于99%的目标值」, 「未达到≥98%的目标值」, 「未完成92万人的年度指标值」
 VALUE_BEFORE_TARGET_WORD = re.compile(r"(?:低于|高于|未达到|达到|未完成|超过|超出)[ \u3000]*[“\"]?"
-                                      + VALUE_EXPR.replace("(?!\\d)", "") + r"(?=[”\"]?的?(?:年度)?(?:目标值|指标值|目标))")
+                                      + VALUE_EXPR.replace("(?!\\d)", "") + r"(?=[”\"]?的?(?:年度)?(?:控制|计划|预期)?(?:目标值|指标值|目标))")
 # 「计划1.8万人次」, 「全年计划开展工伤预防培训12场次」: the first value a few words after a plan or task cue
 VALUE_AFTER_PLAN = re.compile(r"(?:(?!的|对)[\u4e00-\u9fff]){0,12}?[ \u3000]*" + VALUE_EXPR + r"(?=[，,；;。]|$)")
 # Achieved values in prose: 「实际为3.9%」, 「全年完成53.4万人」, 「实际完成642户」, 「实际调查结果为93.7%」
@@ -290,8 +290,9 @@ def prose_value_spans(text: str, planned: bool = False) -> list[Span]:
         if d and sp.type == "TARGET" and d.end() < sp.end - sp.start:
             spans[i] = Span(sp.start, sp.start + d.end(), sp.type)
     if "\t" not in text:
-        for m in TARGET_DEADLINE.finditer(text):
-            spans.append(Span(*m.span("val"), "TARGET"))
+        for m in TARGET_DEADLINE.finditer(text):  # (「实际发放时间为每月10日前」: the achieved time)
+            achieved = re.search(r"实际[\u4e00-\u9fff]{0,6}$", text[max(0, m.start() - 10):m.start()])
+            spans.append(Span(*m.span("val"), "ACTUAL" if achieved else "TARGET"))
         for m in QUALITATIVE_TARGET.finditer(text):
             spans.append(Span(*m.span("val"), "TARGET"))
         for m in LISTED_VALUES.finditer(text):
@@ -415,7 +416,7 @@ LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计
 CUE_BEFORE_VALUE = re.compile(
     r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
     r"(?:提高|提升|降低|下降)[到至]|(?:全年|年度|年内)?(?:控制在|稳定在)|"
-    r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成)[ \u3000]*均?(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
+    r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成|预期)[ \u3000]*均?(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
 CUE_IN_NAME = re.compile(r"(?:年初任务数|目标任务|下达任务|任务数|指标值|目标值|指标为|目标为|计划|控制在|稳定在|保持在|不低于|不超过|实际)")
 NOTE_BEFORE = re.compile(r"(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,3}[）)]$")
