@@ -4,7 +4,8 @@
 
 PROTOCOLS.json: ``{protocol: {system: pooled summary (training.metrics.summarize), "_notes": "…"}}`` as
 ``jixiao cv ner --protocol P --save F`` writes them (take ``["model"]["pooled"]`` and the references).
-The card is re-rendered by the same writer as ``jixiao train ner`` (training.ner_card.model_card).
+The card is re-rendered by the same writer as ``jixiao train ner`` (training.ner_card.model_card). The
+fresh-text table of ``corpus/blind/fresh_metrics.json`` is copied in as ``fresh_text`` (what ``types: auto`` uses).
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def main(folder: str, protocols_file: str) -> None:
     out = Path(folder)
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     metrics["protocols"] = json.loads(Path(protocols_file).read_text(encoding="utf-8"))
+    fresh = Path(__file__).resolve().parents[1] / "corpus" / "blind" / "fresh_metrics.json"
+    if fresh.is_file():  # model vs rules on fresh blind text: what `types: auto` chooses on (nlp/models/ner.py)
+        metrics["fresh_text"] = json.loads(fresh.read_text(encoding="utf-8"))["pooled"]
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     cfg = load_config(out / "config.yaml", NerConfig)
     tagger = NerTagger.load(out)

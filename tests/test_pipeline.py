@@ -79,6 +79,22 @@ def test_ner_types_auto_keeps_the_rules_only_where_strictly_better(tmp_path):
         ner_stage(tmp_path, types="auto", ties="coin")
 
 
+def test_ner_types_auto_chooses_on_fresh_text_before_the_seeds_lodo(tmp_path):
+    import json
+
+    from jixiao.models.ner import auto_types
+
+    def table(f1s):
+        return {"pooled": {"per_type": {t: {"f1": f} for t, f in f1s.items()}}}
+
+    lodo = {"model": table({"INDICATOR": 0.93}), "rules": table({"INDICATOR": 0.95})}  # rules in-sample on the seeds
+    fresh = {"model": table({"INDICATOR": 0.767, "UNIT": 0.94}), "rules": table({"INDICATOR": 0.763, "UNIT": 0.95})}
+    (tmp_path / "metrics.json").write_text(json.dumps({"leave_one_document_out": lodo, "fresh_text": fresh}), "utf-8")
+    assert auto_types(tmp_path) == ["AMOUNT", "INDICATOR", "TARGET", "ACTUAL", "SCORE"]  # UNIT: the rules, on fresh text
+    (tmp_path / "metrics.json").write_text(json.dumps({"leave_one_document_out": lodo}), "utf-8")
+    assert "INDICATOR" not in auto_types(tmp_path)
+
+
 def test_default_pipeline_says_which_source_writes_entities():
     pipe = load_pipeline()
     assert any(note.startswith("ner: ") for note in pipe.notes)

@@ -901,11 +901,13 @@ def lodo_from_protocols(protocols: Mapping | None) -> dict | None:
 def auto_types(path: str | Path, ties: str = "model") -> list[str]:
     """The types a model folder should write under ``types: auto`` (see :func:`better_sources`).
 
-    Uses the LODO table in ``metrics.json`` (written by ``jixiao train ner --cv``, or the seeds' LODO of its
-    ``protocols``), else its ``entity_sources``, else every type (a checkpoint without our metrics).
+    Uses, in this order: the ``fresh_text`` table in ``metrics.json`` (model and rules on blind text measured before
+    anyone read its errors, ``corpus/blind/fresh_metrics.json``: both figures held out), the LODO table (written by
+    ``jixiao train ner --cv``, or the seeds' LODO of its ``protocols``, where the rules are in-sample), its
+    ``entity_sources``, else every type (a checkpoint without our metrics).
     """
     metrics = read_model_card_metrics(path) or {}
-    cv = metrics.get("leave_one_document_out") or lodo_from_protocols(metrics.get("protocols"))
+    cv = metrics.get("fresh_text") or metrics.get("leave_one_document_out") or lodo_from_protocols(metrics.get("protocols"))
     sources = better_sources(cv, ties) if cv else (metrics.get("entity_sources") or {})
     return [t for t in ENTITY_TYPES if sources.get(t, "model") == "model"]
 
