@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from jixiao.doc import Document, Entity, Indicator, Paragraph
 from jixiao.normalize import parse_value
+from jixiao.rules.entities import cells_with_offsets
 from jixiao.structure import type_values
 
 VALUE_TYPES = ("TARGET", "ACTUAL", "SCORE")
@@ -70,7 +71,7 @@ def link_indicators(doc: Document) -> Document:
         if p.kind == "text" and "\t" not in p.text:
             blocks = [(0, len(p.text))]
         elif p.kind == "table_row":  # narrative cells (「年度总体目标⇥……目标任务2,300人，……」) read as prose, one by one
-            blocks = [(a, b) for a, b in _cells(p.text) if _narrative(p.text[a:b])
+            blocks = [(a, b) for a, b in cells_with_offsets(p.text) if _narrative(p.text[a:b])
                       and any(a <= x.start < b and x.type == "INDICATOR" for x in ents)]
             if not blocks and p.index not in rows_with_records and any(x.type in ("SCORE", "TARGET") for x in ents):
                 # a row the table reading gave no record, naming an indicator with its value: 「资金到位率⇥5⇥5」 in a
@@ -80,27 +81,19 @@ def link_indicators(doc: Document) -> Document:
             continue
         for block in blocks:
             _link_block(doc, p, ents, block, by_name, position)
-    for rec in doc.indicators:  # a row record without a target/actual column: its note cell may state them
+    for rec in doc.indicators:
         if rec.source != "prose" and not (rec.target or rec.actual) and rec.paragraph in by_para \
-                and doc.paragraphs[rec.paragraph].kind == "table_row":  # (「计划1.85万人，实际为1.92万人」)
+                and doc.paragraphs[rec.paragraph].kind == "table_row":
+            # a row record without a target/actual column: its note cell may state them (「计划1.85万人，实际为1.92万人」)
             row = by_para[rec.paragraph]
             rec.target = next((e.text for e in row if e.type == "TARGET"), None)
             rec.actual = next((e.text for e in row if e.type == "ACTUAL"), None)
-    for rec in doc.indicators:
         if rec.source == "prose" or rec.target_value is None and rec.actual_value is None:
             type_values(rec)
         elif rec.score_value is None or rec.weight_value is None:  # completed by prose
             rec.weight_value = rec.weight_value or (type_values(_copy(rec)).weight_value)
             rec.score_value = rec.score_value or (type_values(_copy(rec)).score_value)
     return doc
-
-
-def _cells(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for cell in text.split("\t"):
-        out.append((pos, pos + len(cell)))
-        pos += len(cell) + 1
-    return out
 
 
 def _narrative(cell: str) -> bool:

@@ -38,7 +38,7 @@ from jixiao.doc import Document, paragraph_records
 from jixiao.evaluation import evaluate, load_gold
 from jixiao.link import link_indicators
 from jixiao.normalize import parse_value
-from jixiao.rules.entities import annotate_document
+from jixiao.rules.entities import annotate_document, cells_with_offsets
 from jixiao.structure import document_from_paragraphs, extract_indicators
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +95,10 @@ def _row_context(text: str, ents: list[tuple[int, int, str]]) -> dict[str, str |
     values: 「≥⇥31600⇥人」 means ≥ 31600 人 though the TARGET span is 「31600」."""
     if "\t" not in text:
         return {"row_unit": None, "row_comparator": None}
-    cells, pos = [], 0
-    for c in text.split("\t"):
-        cells.append((pos, pos + len(c), c.strip()))
-        pos += len(c) + 1
-    unit = next((c for a, b, c in cells if c and any(s == a + (len(text[a:b]) - len(text[a:b].lstrip())) and typ == "UNIT"
-                                                   and text[s:e] == c for s, e, typ in ents)), None)
-    comp = next((c for _, _, c in cells if re.fullmatch(r"[≥≤<>＞＜=＝]", c)), None)
+    units = {(s, text[s:e]) for s, e, typ in ents if typ == "UNIT"}  # a UNIT span that is a whole cell
+    cells = [(a + len(text[a:b]) - len(text[a:b].lstrip()), text[a:b].strip()) for a, b in cells_with_offsets(text)]
+    unit = next((c for a, c in cells if (a, c) in units), None)
+    comp = next((c for _, c in cells if re.fullmatch(r"[≥≤<>＞＜=＝]", c)), None)
     return {"row_unit": unit, "row_comparator": {"＝": "=", "＞": ">", "＜": "<"}.get(comp, comp)}
 
 

@@ -432,6 +432,20 @@ def words_by_end(words: list[tuple[str, int, int]]) -> dict[int, tuple[str, int,
     return ends
 
 
+def _ends_cut_at(text: str, words: list[tuple[str, int, int]], ends: dict[int, tuple[str, int, int]],
+                 pos: int) -> dict[int, tuple[str, int, int]]:
+    """``ends`` with a word ending at ``pos`` when a cue starts inside a word: 「满意度指标」+「为」 → 「满意度」."""
+    if pos in ends:
+        return ends
+    inside = next(((a, b) for _, a, b in words if a < pos < b), None)
+    return {**ends, pos: (text[inside[0]:pos], inside[0], pos)} if inside else ends
+
+
+def _after_enum(text: str, s: int, e: int) -> int:
+    """``s`` past a leading 一是/二是 of a name longer than four characters (「一是县级财政资金执行率」)."""
+    return s + 2 if e - s > 4 and re.match(r"[一二三四五六七八九十]是", text[s:e]) else s
+
+
 def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, int]],
                      ends: dict[int, tuple[str, int, int]] | None = None) -> Span | None:
     """An indicator/fund line name right before an amount: "保费收入5617.38万元" → 保费收入.
@@ -537,9 +551,7 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         s += 2
     if text[max(0, s - 5):s] == "政策范围内":  # 「政策范围内住院费用报销比例」: the scope defines the rate
         s -= 5
-    enum = re.match(r"[一二三四五六七八九十]是", text[s:e])
-    if enum and e - s > 4:
-        s += 2  # 「一是县级财政资金执行率仅为85.09%」: the list word is not part of the name
+    s = _after_enum(text, s, e)  # 「一是县级财政资金执行率仅为85.09%」: the list word is not part of the name
     lead = re.match(r"(?:含|其中|全年|本年|当年)(?=\S{5,})|全年(?=\S{4})", text[s:e])
     if lead and not re.match(r"(?:年末|年初|本年|当期|当年|全年)(?:滚存|收支|累计|实际)?(?:结余|收入|支出|预算|执行数|决算数)", text[s:e]):
         s += lead.end()  # 「全年城乡居民基本医疗保险基金支出」, 「含财政代缴个人缴费收入」: the measure without them
@@ -657,7 +669,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
         if words is None:
             words = [(t.text, t.start, t.end) for t in default_tokenizer()(text)]
         ends = words_by_end(words)
-        cells = _cells_with_offsets(text) if "\t" in text else []
+        cells = cells_with_offsets(text) if "\t" in text else []
         for sp in amounts:
             if sp.type == "AMOUNT" and not any(m.start <= sp.start < m.end for m in marked):
                 if cells and any(cs <= sp.start < ce and SCORING_RULE.search(text[cs:ce]) for cs, ce in cells):
@@ -680,17 +692,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
             if cue and cue.start() < sp.start:
-                cut = ends
-                if cue.start() not in ends:  # the cue inside a word: 「满意度指标」+「为」 → 「满意度」 ends there
-                    inside = next(((w, a, b) for w, a, b in words if a < cue.start() < b), None)
-                    if inside:
-                        cut = {**ends, cue.start(): (text[inside[1]:cue.start()], inside[1], cue.start())}
                 pos = cue.start() - 1 if text[cue.start() - 1:cue.start()] in ("（", "(") else cue.start()
                 count = re.search(r"[一二三四五六七八九十两\d]+项(?:指标)?$", text[max(0, pos - 6):pos])
                 if count:  # 「A、B和C三项指标目标值均为100%」
                     pos -= len(count.group(0))
-                if pos != cue.start():  # 「重度残疾人护理补贴发放人数（目标3,600人）」: the name before the bracket
-                    cut = ends
+                # (「重度残疾人护理补贴发放人数（目标3,600人）」: the name before the bracket, at a word end)
+                cut = _ends_cut_at(text, words, ends, pos) if pos == cue.start() else ends
                 ind = indicator_before(text, pos, words, cut)
                 if ind is not None:
                     ind = _whole_clause_name(text, ind)
@@ -724,9 +731,7 @@ def _clause_head_before(text: str, pos: int) -> Span | None:
     s = pos - len(m.group(0))
     if not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
         return None
-    enum = re.match(r"[一二三四五六七八九十]是", text[s:pos])
-    if enum and pos - s > 4:
-        s += 2  # 「一是城乡居民月人均养老金年初目标为…」
+    s = _after_enum(text, s, pos)  # 「一是城乡居民月人均养老金年初目标为…」
     name = text[s:pos]
     if re.match(r"(?:全年|本年|当年|年初|年末|今年|其中|我[县市区旗州省]|全[县市区旗州省])", name) or "的" in name \
             or re.search(r"(?:开展|完成|实现|发放|安排|下达|落实|保持|确保)", name):
@@ -837,7 +842,8 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     return Span(s, ind.end, "INDICATOR")
 
 
-def _cells_with_offsets(text: str) -> list[tuple[int, int]]:
+def cells_with_offsets(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each tab-separated cell of a table row."""
     out, pos = [], 0
     for cell in text.split("\t"):
         out.append((pos, pos + len(cell)))
@@ -858,7 +864,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
     """
     if header is None:
         return []
-    cells = _cells_with_offsets(text)
+    cells = cells_with_offsets(text)
     spans: list[Span] = []
     filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
     first = re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]]) if filled else ""
@@ -969,12 +975,7 @@ def _narrative_cell_spans(text: str, s: int, e: int, typ: str) -> list[Span]:
         marked = bool(cue or _MARKED_VALUE.search(value))
         money = bool(re.search(r"元(?:/|$)", value))
         pos = cue.start() if cue else vs
-        cut = ends
-        if cue and pos not in ends:  # the cue inside a word: 「满意度指标」+「为」
-            inside = next(((w, a, b) for w, a, b in words if a < pos < b), None)
-            if inside:
-                cut = {**ends, pos: (cell[inside[1]:pos], inside[1], pos)}
-        ind = indicator_before(cell, pos, words, cut)
+        ind = indicator_before(cell, pos, words, _ends_cut_at(cell, words, ends, pos) if cue else ends)
         if ind is None and cue:
             ind = _clause_head_before(cell, pos)
         elif ind is not None:
@@ -994,7 +995,7 @@ FORM_LABEL_TYPES = ((re.compile(r"(?:年度|年度总体|总体|项目|年度绩
 
 def form_label_row_spans(text: str) -> list[Span]:
     """A form's label row with a narrative cell: 「年度绩效目标⇥目标1：……培训2.4万人次以上，取证率不低于70%。」."""
-    cells = [(cs, ce) for cs, ce in _cells_with_offsets(text) if text[cs:ce].strip()]
+    cells = [(cs, ce) for cs, ce in cells_with_offsets(text) if text[cs:ce].strip()]
     if len(cells) < 2:
         return []
     label = re.sub(r"\s+", "", text[cells[0][0]:cells[0][1]])
@@ -1025,7 +1026,7 @@ VALUE_KIND = re.compile(r"(?:年初|全年|本年|上年|调整后)?(?:预算数
 
 def measure_header_spans(text: str) -> list[Span]:
     """INDICATOR spans for the measure names of a header row whose first column holds categories."""
-    cells = _cells_with_offsets(text)
+    cells = cells_with_offsets(text)
     filled = [(cs, ce) for cs, ce in cells if text[cs:ce].strip()]
     if len(filled) < 2 or not CATEGORY_HEAD.fullmatch(re.sub(r"\s+", "", text[filled[0][0]:filled[0][1]])):
         return []
@@ -1045,7 +1046,7 @@ TRANSPOSED_TYPES = {"target": "TARGET", "actual": "ACTUAL", "score": "SCORE"}
 
 def transposed_row_spans(text: str, role: str | None, names_row: bool) -> list[Span]:
     """Spans of a row of a transposed table: names across the first row, one row per value role."""
-    cells = _cells_with_offsets(text)[1:]
+    cells = cells_with_offsets(text)[1:]
     spans: list[Span] = []
     for cs, ce in cells:
         s, e = _trim(text, cs, ce)
