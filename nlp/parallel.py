@@ -353,13 +353,32 @@ class WorkerPipeline:
         if self.pipeline is not None and _PIPELINE is self.pipeline:  # the fork's copy: let it go
             _PIPELINE, _SKIP = None, frozenset()
 
-    @staticmethod
-    def _shutdown(ex: Any) -> None:
-        procs = list(getattr(ex, "_processes", {}).values()) if ex is not None else []
+    #: how long ``close()`` lets the documents already handed to a worker finish before the workers
+    #: are terminated (a Ctrl-C waits at most this long for a document stuck in a stage)
+    GRACE_SECONDS = 15.0
+
+    @classmethod
+    def _shutdown(cls, ex: Any, grace: float | None = None) -> None:
+        """Stop the pool ``ex``: pending documents are cancelled, the ones a worker already holds
+        finish (at most ``grace`` seconds), then the workers get their stop sentinel and exit.
+
+        Only a worker still busy after the grace period is terminated. Terminating a worker while it
+        writes a result into the result pipe leaves half a message there: the pool's manager thread
+        then blocks on it for ever and the interpreter never exits (seen in CI after a Ctrl-C)."""
+        if ex is None:
+            return
+        grace = cls.GRACE_SECONDS if grace is None else grace
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        manager = getattr(ex, "_executor_manager_thread", None)  # shutdown() forgets it: take it first
         try:
             ex.shutdown(wait=False, cancel_futures=True)
         except Exception:
             pass
+        if manager is not None and manager.is_alive():
+            try:
+                manager.join(grace)
+            except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+                pass
         for p in procs:
             try:
                 if p.is_alive():

@@ -115,6 +115,24 @@ def test_ray_engine_equals_one_process(archive, tmp_path):
     assert manifest["chars_per_actor_second"] > 0 and sum(manifest["busy_seconds_by_node"].values()) > 0
 
 
+def test_closing_a_busy_pool_lets_workers_finish_their_results():
+    """Closing the pool while workers send large results must not terminate them mid-write: half a
+    message in the result pipe blocks the pool's manager thread for ever and the process never exits
+    (CI hung 60 s after a Ctrl-C this way). The workers finish and exit 0; the manager thread ends."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from jixiao.parallel import WorkerPipeline
+
+    ex = ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
+    futures = [ex.submit(bytes, 50_000_000) for _ in range(6)]
+    futures[0].result()  # workers are busy with the rest
+    procs, manager = list(ex._processes.values()), ex._executor_manager_thread
+    WorkerPipeline._shutdown(ex)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert not manager.is_alive()
+
+
 def test_ctrl_c_on_a_multi_worker_run_loses_nothing(tmp_path):
     """SIGINT to the coordinator of a 2-worker run: exit 130, a valid prefix of the output, E153 in
     errors.jsonl, no lock left, workers gone; `--resume` then writes exactly the uninterrupted output."""
