@@ -359,7 +359,8 @@ def test_prose_indicators_targets_and_actuals_from_the_blind_dev_split(text, exp
     ("登记失业率控制在4%以内；创业培训计划3000人次，实际完成3120人次。", [
         ("登记失业率", "INDICATOR"), ("4%以内", "TARGET"), ("创业培训", "INDICATOR"), ("3000人次", "TARGET"),
         ("3120人次", "ACTUAL")]),
-    ("全年计划开展安全培训12场次，实际开展14场次。", [("12场次", "TARGET"), ("14场次", "ACTUAL")]),
+    ("全年计划开展安全培训12场次，实际开展14场次。", [  # the activity a marked count measures names it (dev blind writers)
+        ("安全培训", "INDICATOR"), ("12场次", "TARGET"), ("14场次", "ACTUAL")]),
 ])
 def test_qualitative_values_units_and_target_cues(text, expected):
     assert tagged(text) == expected
@@ -410,7 +411,7 @@ def test_form_label_row_narrative_cells_are_read_as_prose():
                "年度总体目标\t预期目标：全年城镇新增就业3.1万人，登记失业率控制在4%以内。\t实际完成情况：城镇新增就业3.26万人，"
                "登记失业率3.6%，全年支出补贴资金5,120.6万元。"])
     assert spans(doc, 1, "TARGET") == ["1.2万人次以上", "不低于85%"]
-    assert spans(doc, 1, "INDICATOR") == ["培训合格率"] and not spans(doc, 1, "AMOUNT")  # 「目标1：」 is no amount
+    assert spans(doc, 1, "INDICATOR") == ["创业培训", "培训合格率"] and not spans(doc, 1, "AMOUNT")  # 「目标1：」 is no amount
     assert spans(doc, 2, "TARGET") == ["3.1万人", "4%以内"]
     assert spans(doc, 2, "ACTUAL") == ["3.26万人", "3.6%"]  # money spent, named by no measure, stays an amount
     assert "5,120.6" in spans(doc, 2, "AMOUNT")
@@ -604,3 +605,20 @@ def test_a_header_over_category_rows_names_its_measures_and_a_colon_heading_name
 ])
 def test_expected_values_achieved_times_and_raised_standards_from_dev4(text, expected):
     assert tagged(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("；全年计划开展工伤预防培训10场次，实际开展11场次。", [
+        ("工伤预防培训", "INDICATOR"), ("10场次", "TARGET"), ("11场次", "ACTUAL")]),
+    ("新增就业人数年初目标任务900人，全年实际新增就业950人。", [
+        ("新增就业人数", "INDICATOR"), ("900人", "TARGET"), ("950人", "ACTUAL")]),  # named once, with its target
+    ("全年实施临时救助320人次。", [("320", "AMOUNT"), ("人次", "UNIT")]),  # an unmarked count names no measure
+])
+def test_an_activity_counted_by_a_marked_value_is_its_measure(text, expected):
+    assert tagged(text) == expected
+
+
+def test_an_activity_in_a_narrative_target_cell_is_its_measure():
+    doc = run(["年度总体目标\t全年城镇新增就业2,500人以上，组织补贴性职业技能培训800人次。"])
+    assert spans(doc, 0, "INDICATOR") == ["城镇新增就业", "补贴性职业技能培训"]
+    assert spans(doc, 0, "TARGET") == ["2,500人以上", "800人次"]
