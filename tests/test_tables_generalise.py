@@ -622,3 +622,10 @@ def test_an_activity_in_a_narrative_target_cell_is_its_measure():
     doc = run(["年度总体目标\t全年城镇新增就业2,500人以上，组织补贴性职业技能培训800人次。"])
     assert spans(doc, 0, "INDICATOR") == ["城镇新增就业", "补贴性职业技能培训"]
     assert spans(doc, 0, "TARGET") == ["2,500人以上", "800人次"]
+
+
+def test_a_target_that_holds_its_cue_and_an_age_in_a_listed_name():
+    t = ("年度目标：高血压患者规范管理率目标任务70%以上，65岁及以上老年人健康管理率和糖尿病患者规范管理率指标均为≥60%，"
+         "严重精神障碍患者规范管理率不低于85%。")
+    names = [s for s, k in tagged(t) if k == "INDICATOR"]
+    assert names == ["高血压患者规范管理率", "65岁及以上老年人健康管理率", "糖尿病患者规范管理率", "严重精神障碍患者规范管理率"]

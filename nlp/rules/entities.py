@@ -691,6 +691,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
             if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
+            if not (cue and cue.start() < sp.start) and re.match(r"不低于|不高于|不超过|不少于|不多于", text[sp.start:sp.end]):
+                # 「，严重精神障碍患者规范管理率不低于80%」: the value holds its cue; the name stands right before it
+                ind = indicator_before(text, sp.start, words, _ends_cut_at(text, words, ends, sp.start))
+                if ind is not None:
+                    spans.append(_whole_clause_name(text, ind))
+                continue
             if cue and cue.start() < sp.start:
                 pos = cue.start() - 1 if text[cue.start() - 1:cue.start()] in ("（", "(") else cue.start()
                 count = re.search(r"[一二三四五六七八九十两\d]+项(?:指标)?$", text[max(0, pos - 6):pos])
@@ -816,7 +822,7 @@ def _conjuncts_before(text: str, ind: Span) -> list[Span]:
     out: list[Span] = []
     end = ind.start
     while end > 0 and text[end - 1] in "、和及与":
-        m = re.search(r"[\u4e00-\u9fff]{2,22}$", text[max(0, end - 1 - 22):end - 1])
+        m = re.search(r"(?:\d+(?:[-—~～]\d+)?岁)?[\u4e00-\u9fff]{2,22}$", text[max(0, end - 1 - 28):end - 1])
         if not m or not INDICATOR_SUFFIX_WHOLE.search(m.group(0)):
             break
         s = end - 1 - len(m.group(0))
