@@ -29,11 +29,7 @@ LATEX_SYMBOLS = {
     "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "times": "×", "sim": "~",
     "pm": "±", "cdot": "·", "lt": "<", "gt": ">", "%": "%",
 }
-# Full-width digits, letters and ％ → ASCII; other full-width punctuation (，：（）) is Chinese usage.
-FULLWIDTH = {c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
-FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
-FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
-FULLWIDTH.update({0xFF05: "%", 0x3000: " ", 0x00A0: " "})
+from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL  # noqa: E402,F401  (one-for-one folds, shared with evaluation)
 
 # A line that is one table cell of a table written one cell per line: " \t项目名称"
 CELL_LINE = re.compile(r"^[ \u3000]*\t[^\t]*$")
@@ -62,11 +58,14 @@ def clean_line(line: MappedText) -> MappedText:
 
     >>> clean_line(MappedText.from_source("预期指标值为 $105\\\\% \\\\leq \\\\geq 95\\\\%$ 。")).text
     '预期指标值为 105%≤≥95% 。'
+    >>> clean_line(MappedText.from_source("目标任务为１２．９万人．")).text
+    '目标任务为12.9万人．'
     """
     t = line.sub(DEBRIS, "").sub(INVISIBLE, "")
     t = t.sub(LATEX_INLINE, lambda m: re.sub(r"\s+", "", LATEX_COMMAND.sub(lambda c: LATEX_SYMBOLS[c.group(1)], m.group(1))))
     t = t.sub(LATEX_COMMAND, lambda c: LATEX_SYMBOLS[c.group(1)])
     t = t.translate(FULLWIDTH)
+    t = t.sub(FULLWIDTH_DECIMAL, ".")
     return t
 
 

@@ -671,8 +671,10 @@ def _transposed_records(doc: Document, p: Paragraph, ctx: TableContext, contexts
 
 
 def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:
-    """A ``Document`` whose paragraphs are given (gold texts): no cleaning, same structure rules."""
+    """A ``Document`` whose paragraphs are given (gold texts): no cleaning but the one-for-one folding of full-width
+    digits, letters and ％ (「１２．９万人」, as a PDF conversion leaves them; offsets unchanged), same structure rules."""
+    from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL
     from jixiao.text import MappedText
 
     doc = Document(doc_id=doc_id, source=f"gold:{doc_id}", sha256="", text="\n".join(texts))
-    return build_paragraphs(doc, [MappedText.from_source(t) for t in texts])
+    return build_paragraphs(doc, [MappedText.from_source(t).translate(FULLWIDTH).sub(FULLWIDTH_DECIMAL, ".") for t in texts])

@@ -15,6 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+# Full-width digits, letters and ％ → ASCII; other full-width punctuation (，：（）) is Chinese usage.
+FULLWIDTH: dict[int, str] = {c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
+FULLWIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
+FULLWIDTH.update({0xFF05: "%", 0x3000: " ", 0x00A0: " "})
+# A full-width full stop between digits is a decimal point: 「１２．９万人」 → 「12.9万人」 (not 「12．9」)
+FULLWIDTH_DECIMAL = re.compile(r"(?<=\d)．(?=\d)")
+
 
 @dataclass
 class MappedText:

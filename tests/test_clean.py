@@ -21,7 +21,8 @@ def test_latex_remnants_become_plain_text():
 
 
 def test_fullwidth_digits_and_letters_become_halfwidth_but_chinese_punctuation_stays():
-    assert texts("收入１２３４．５万元，ＡＢ％（注）") == ["收入1234．5万元，AB%（注）"]
+    # a full-width full stop between digits is a decimal point (PDF conversions: 「１２．９万人」); elsewhere it stays
+    assert texts("收入１２３４．５万元，ＡＢ％（注）．") == ["收入1234.5万元，AB%（注）．"]
 
 
 def test_page_break_split_sentence_is_rejoined():

@@ -43,6 +43,22 @@ def test_extract_paragraph_records_carries_money_values():
     assert amount[:2] == [2, 6] and str(amount[3]) == "86840000"
 
 
+def test_full_width_figures_are_read_and_evaluated_like_ascii_ones():
+    """A PDF conversion's 「１２．９万人」, 「８ ２５６．００万元」: values parsed, offsets one for one, gold paragraphs in
+    full-width forms align with the cleaned output (corpus/blind bC01 scored 0.087 end to end before)."""
+    from jixiao.evaluation import align_paragraphs, map_span
+    from jixiao.pipeline import document_from_text, load_pipeline
+
+    raw = "二、预算执行情况\n2023年补助资金预算８ ２５６．００万元，参保人数目标任务为１２．９万人。"
+    doc = load_pipeline()(document_from_text(raw, doc_id="fw"))
+    para = doc.paragraphs[-1]
+    amount = next(e for e in doc.entities if e.type == "AMOUNT" and e.paragraph == para.index)
+    assert para.text[amount.start:amount.end] == "8 256.00" and str(amount.value_yuan) == "82560000"
+    gold = raw.split("\n")[-1]
+    assert align_paragraphs([gold], [para.text]) == [(0, 0, "normalised")]
+    assert map_span(para.text, gold, amount.start, amount.end) == (amount.start, amount.end)
+
+
 def test_ner_types_auto_follows_the_lodo_winner(tmp_path):
     import json
 

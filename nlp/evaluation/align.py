@@ -7,10 +7,24 @@ from typing import Any, Iterable, Sequence
 
 from jixiao.units import normalise_text
 
+
+def _key(text: str) -> str:
+    """The second pass's key: no whitespace, full-width digits, letters and ％ folded as cleaning folds them
+    (one character for one, so offsets still map): 「１２．９万人」 and 「12.9万人」 align.
+
+    >>> _key("１２．９ 万人")
+    '12.9万人'
+    """
+    from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL
+
+    return normalise_text(FULLWIDTH_DECIMAL.sub(".", text.translate(FULLWIDTH)))
+
+
 def align_paragraphs(gold_texts: Sequence[str], pred_texts: Sequence[str]) -> list[tuple[int, int, str]]:
     """Pairs ``(gold index, pred index, "exact"|"normalised")`` matching predicted to gold paragraphs.
 
-    First pass: exact text; second pass over what is left: text with whitespace removed. Each
+    First pass: exact text; second pass over what is left: text with whitespace removed and full-width
+    forms folded (what cleaning changes in a paragraph, one character for one). Each
     gold paragraph is used at most once; repeated texts pair up in document order.
 
     >>> align_paragraphs(["甲", "乙 丙", "甲"], ["甲", "乙丙", "丁"])
@@ -19,7 +33,7 @@ def align_paragraphs(gold_texts: Sequence[str], pred_texts: Sequence[str]) -> li
     pairs: list[tuple[int, int, str]] = []
     free_pred = list(range(len(pred_texts)))
     free_gold = set(range(len(gold_texts)))
-    for how, key in (("exact", lambda t: t), ("normalised", normalise_text)):
+    for how, key in (("exact", lambda t: t), ("normalised", _key)):
         queues: dict[str, deque[int]] = defaultdict(deque)
         for g in sorted(free_gold):
             queues[key(gold_texts[g])].append(g)
@@ -43,9 +57,13 @@ def map_span(pred_text: str, gold_text: str, start: int, end: int) -> tuple[int,
 
     >>> map_span("收入355,212万元", "收入 355,212 万元", 2, 9)
     (3, 10)
+    >>> map_span("为12.9万人", "为１２．９　万人", 1, 7)
+    (1, 8)
     """
+    from jixiao.text import FULLWIDTH
+
     pred_pos = [i for i, ch in enumerate(pred_text) if not ch.isspace()]
-    gold_pos = [i for i, ch in enumerate(gold_text) if not ch.isspace()]
+    gold_pos = [i for i, ch in enumerate(gold_text) if not ch.translate(FULLWIDTH).isspace()]
     if len(pred_pos) != len(gold_pos):
         raise ValueError("texts differ in more than whitespace")
     first = bisect_left(pred_pos, start)
