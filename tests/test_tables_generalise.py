@@ -629,3 +629,14 @@ def test_a_target_that_holds_its_cue_and_an_age_in_a_listed_name():
          "严重精神障碍患者规范管理率不低于85%。")
     names = [s for s, k in tagged(t) if k == "INDICATOR"]
     assert names == ["高血压患者规范管理率", "65岁及以上老年人健康管理率", "糖尿病患者规范管理率", "严重精神障碍患者规范管理率"]
+
+
+def test_a_row_per_place_is_no_measure():
+    doc = run(["旗县\t下达资金(万元)\t资金到位率(%)\t执行率(%)\t得分",
+               "科右中旗\t1 120.50\t100.00\t91.30\t88.0",
+               "全盟\t5 406.00\t99.20\t93.10\t—",
+               "州市\t资金到位率\t执行率\t得分",
+               "大理州\t100%\t96.10%\t92.0",
+               "城乡居民基本养老保险\t12 846.5\t13 002.1"])
+    assert spans(doc, 1, "INDICATOR") == [] and spans(doc, 2, "INDICATOR") == [] and spans(doc, 4, "INDICATOR") == []
+    assert spans(doc, 5, "INDICATOR") == ["城乡居民基本养老保险"]  # a fund's row still names its line item

@@ -584,6 +584,11 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
     return Span(s, e, "INDICATOR") if e - s >= 2 else None
 
 
+# A row's first cell that names a place or a level (「凯里市」, 「科右前旗」, 「巴彦浩特镇」, 「全盟」, 「市本级」): the row is one
+# place's figures, not a measure (87 such rows in the blind and written gold, none tagged)
+PLACE_CELL = re.compile(r"[\u4e00-\u9fff]{1,10}(?:省|市|县|旗|区|镇|乡|盟|州|苏木|嘎查|街道|本级)|全[省市县区旗盟州]")
+
+
 def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) -> Span | None:
     """In a table row, the cell before a value cell names it: "预算安排资金⇥78876"."""
     for k, (cs, ce) in enumerate(cells):
@@ -608,7 +613,8 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                     e -= 2
                 name = text[s:e]
                 if name in ("总分", "合计", "总计", "小计", "得分", "分值", "同上", "同前", "见上") \
-                        or EVAL_CATEGORY.fullmatch(name) or FORM_RESULT_LABEL.fullmatch(name) or SCORING_RULE.search(name):
+                        or EVAL_CATEGORY.fullmatch(name) or FORM_RESULT_LABEL.fullmatch(name) or SCORING_RULE.search(name) \
+                        or PLACE_CELL.fullmatch(name) and s == _trim(text, *cells[0])[0]:
                     return None  # 「自评得分⇥99.17分」: the form's result, not a measure
                 if (re.fullmatch(r"[\u4e00-\u9fff“”]{2,14}", name) and not NOT_INDICATOR.match(name)
                         and not name.endswith(("指标", "情况", "目标")) and not re.search(r"增长|增幅|增减|变动", name)):
@@ -967,7 +973,8 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             e = s + len(m.group(0).rstrip()) if m else e
             name = text[s:e]
             if (classify_header(name, use_model=False) in ("name", "level1", "level2", "category") or NOT_INDICATOR.match(name)
-                    or name in ("总分", "合计", "总计", "小计") or re.match(r"^(其中|[\d.%≥≤<>]+$)", name)):
+                    or name in ("总分", "合计", "总计", "小计") or re.match(r"^(其中|[\d.%≥≤<>]+$)", name)
+                    or PLACE_CELL.fullmatch(name) and k == 0):  # 「银川市⇥100%⇥97.42%⇥93.5」: one place's row
                 continue
         if typ == "SCORE" and parse_number(text[s:e].rstrip("分").strip()) is None:
             continue
