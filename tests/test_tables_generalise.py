@@ -640,3 +640,13 @@ def test_a_row_per_place_is_no_measure():
                "城乡居民基本养老保险\t12 846.5\t13 002.1"])
     assert spans(doc, 1, "INDICATOR") == [] and spans(doc, 2, "INDICATOR") == [] and spans(doc, 4, "INDICATOR") == []
     assert spans(doc, 5, "INDICATOR") == ["城乡居民基本养老保险"]  # a fund's row still names its line item
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2. 医疗救助对象资助参保人数（分值5分，得分4.5分）。", [
+        ("医疗救助对象资助参保人数", "INDICATOR"), ("5", "AMOUNT"), ("分", "UNIT"), ("4.5分", "SCORE")]),
+    ("（二）过程指标（分值20分，得分18分）", [("20", "AMOUNT"), ("分", "UNIT"), ("18分", "SCORE")]),  # a category
+    ("“资金拨付及时性”扣0.5分：第三批资金下达偏晚。", [("资金拨付及时性", "INDICATOR"), ("0.5", "AMOUNT"), ("分", "UNIT")]),
+])
+def test_weighted_items_and_quoted_deductions_name_their_measure(text, expected):
+    assert tagged(text) == expected

@@ -70,6 +70,9 @@ LISTED_VALUES = re.compile(r"(?P<cue>实际(?:完成值?)?|目标(?:值|任务)?
 AIMED_VALUE = re.compile(r"力争(?:全年)?(?:达到|实现|控制在|保持在|提高到|提升到)?[ \u3000]*")
 # A scored item heading its paragraph: "(1) 立项依据充分性：……该指标得 1.21 分" (the name is the INDICATOR)
 SCORED_ITEM = re.compile(r"^\s*(?:[（(]\d{1,2}[）)]|\d{1,2}[、.．](?!\d))\s*(?P<name>[\u4e00-\u9fff]{3,12})\s*[:：]")
+# 「1. 残疾儿童康复救助人数（分值6分，得分5.4分）」: a numbered item names the measure its weight and score belong to
+WEIGHTED_ITEM = re.compile(r"^\s*(?:[（(][\d一二三四五六七八九十]{1,2}[）)]|\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,2}[、.．])\s*"
+                           r"(?P<name>[\u4e00-\u9fff]{3,20})\s*[（(](?:分值|权重|满分|标准分)")
 # An indicator after its category: "满意度指标：享受待遇人员满意度 95%"
 NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,16}?)\s*(?=[≥≤<>]?\s*\d)")
 # A score breakdown: "具体得分情况为：项目决策9.21分、项目产出46.97分、项目效益40分"
@@ -110,7 +113,7 @@ ACHIEVED_AFTER_TARGET = re.compile(r"实际(?!上)(?:(?!的|超出|超过|低于
 ACTUAL_CUE = re.compile(r"(?:实际完成指标值|实际完成值|实际值|完成值)[ \u3000]*(?:为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>[^，。；;,（(\t]+)")
 # An indicator named in quotes: “参保人数（人）”指标, “资金拨付及时率”指标实际完成值为100%
-QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值)")
+QUOTED_INDICATOR = re.compile(r"[“\"](?P<name>[^”\"]{2,40}?)\s*(?:[（(][^）)]{0,10}[）)])?\s*[”\"]\s*(?=指标|实际完成|的?预期|完成值|扣\s*\d)")
 # Words that end an indicator or fund line name: 保费收入, 预算执行率, 参保人数, 住院支出
 INDICATOR_SUFFIX = re.compile(
     r"(平均数|收入|收益|支出|结余|总额|发放额|贷款额|额|满意度|知晓度|认可度|月数|户数|床位数|次数|时限|时间|比例|占比|水平|预算|预算安排|人数|人次数|人次|率|资金|金额|存款|资产|负债|余额|标准|补助|补贴|缴费|费用|待遇|资产总计|负债总计|总计|合计|支出数|预算数|执行数|暂付款|暂收款|拨款|经费|费)$"
@@ -346,6 +349,9 @@ def prose_value_spans(text: str, planned: bool = False) -> list[Span]:
     m = SCORED_ITEM.match(text)
     if m and "\t" not in text and re.search(r"该指标|得分|扣\s*\d", text):
         spans.append(Span(*m.span("name"), "INDICATOR"))
+    m = WEIGHTED_ITEM.match(text)
+    if m and "\t" not in text and not re.search(r"指标$", m.group("name")) and not EVAL_CATEGORY.fullmatch(m.group("name")):
+        spans.append(Span(*m.span("name"), "INDICATOR"))  # (「（三）产出指标（分值30分…）」 is a category)
     for m in NAMED_AFTER_CATEGORY.finditer(text):
         s, e = m.span("name")
         cue = CUE_IN_NAME.search(text, s + 2, e)  # 「城镇新增就业人数年初任务数2.6万人」: the name stops at the cue
