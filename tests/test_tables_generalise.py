@@ -650,3 +650,21 @@ def test_a_row_per_place_is_no_measure():
 ])
 def test_weighted_items_and_quoted_deductions_name_their_measure(text, expected):
     assert tagged(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("（一）就业：全年完成城镇新增就业人数8 512人，完成目标任务的106.4%。", [
+        ("城镇新增就业人数", "INDICATOR"), ("8 512人", "ACTUAL"), ("106.4", "AMOUNT"), ("%", "UNIT")]),
+    ("市人社局向各县区下达失业人员再就业人数目标任务2 400人；创业培训人次计划完成900人次。", [
+        ("失业人员再就业人数", "INDICATOR"), ("2 400人", "TARGET"), ("创业培训人次", "INDICATOR"), ("900人次", "TARGET")]),
+    ("培训合格人数占比指标为≥80%，实际为86.5%。", [
+        ("培训合格人数占比", "INDICATOR"), ("≥80%", "TARGET"), ("86.5%", "ACTUAL")]),
+])
+def test_a_name_after_its_cue_and_a_target_after_a_share(text, expected):
+    assert tagged(text) == expected
+
+
+def test_a_sub_measure_row_keeps_its_name_without_qizhong():
+    doc = run(["一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值",
+               "产出指标\t数量指标\t其中：低保对象代缴人数（人）\t≥1 200\t1 236"])
+    assert spans(doc, 1, "INDICATOR") == ["低保对象代缴人数"]

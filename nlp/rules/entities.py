@@ -46,7 +46,7 @@ AWARDED = re.compile(r"(?<![获取])得\s*(?P<val>\d+(?:\.\d+)?\s*分)")
 # Target cues in prose: "预期指标值为 ≥ 41 万人", "指标值为 ≤ 228462 万元", "预期指标值基本符合"
 # A value never starts with a function or modal word: "设定目标值的考核指标", "指标值要进一步优化" are not values.
 _NOT_VALUE_START = r"(?!的|要|和|及|与|等|进行|设定|进一步|得|相比|相较|比较|对比|多|少)"
-TARGET_CUE = re.compile(r"(?<![低高于较比超出])(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
+TARGET_CUE = re.compile(r"(?<![低高于较超出])(?<!(?<!占)比)(?:预期指标值|年度指标值|预期目标值|目标值|指标值|年初任务数|目标任务数?|下达任务(?:人数|数)?|(?<=[数率])任务数?|指标为|(?<![年季]度)(?<=[度率数限间平])目标为(?![:：]))"
                         r"[ \u3000]*均?(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
@@ -420,7 +420,7 @@ WINDOW = 40
 LINK_WORDS_BEFORE = re.compile(r"(?:为|是|达到?|共计?|合计|总计|累计|约|仅|只有|：|:|\s|\d{1,2}[—－\-~至]\d{1,2}月|上半年|前三季度)*$")
 # The cue between a measure's name and its marked value: 「指标值为」, 「目标为」, 「控制在」, 「年初任务数」, 「实际完成」
 CUE_BEFORE_VALUE = re.compile(
-    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到)?|"
+    r"(?:(?:的?(?:预期|年度|全年|年初)?(?:指标值|目标值|目标任务数?|指标|目标(?:设定|确定)?|任务数?)|年初|下达(?:的)?任务(?:人数|数)?|计划(?:达到|完成)?|"
     r"(?:提高|提升|降低|下降)[到至]|(?:全年|年度|年内)?(?:控制在|稳定在)|"
     r"保持在|不低于|不超过|力争(?:达到|实现|控制在|保持在)?|实际(?:完成值?|达到|为)?|全年(?:实际)?完成|预期)[ \u3000]*均?(?:为|是|达到?|[:：])?[ \u3000]*[“\"]?)+$")
 # The first cue word inside a too-long name: 「补贴资金拨付时限计划为审核通过后」 → 「补贴资金拨付时限」
@@ -731,12 +731,15 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                         continue
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
-        for sp in marked:  # 「全年计划开展工伤预防培训12场次」: a marked count of an activity names it
+        for sp in marked:  # 「全年完成城镇新增就业人数10 236人」, 「全年计划开展工伤预防培训12场次」: the cue before the name
             if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
                 continue  # 「新增就业人数年初目标任务1,600人，全年实际新增就业1,742人」: named once, with its target
             if not any(x.type == "INDICATOR" and x.end <= sp.start and not re.search(r"[，,。；;]", text[x.end:sp.start])
                        for x in spans):
-                ind = _activity_name_before(text, sp.start)
+                ind = indicator_before(text, sp.start, words, ends)
+                ind = _without_leads(text, _whole_clause_name(text, ind), [t for t in marked if t.type == "TARGET"]) \
+                    if ind is not None \
+                    else _activity_name_before(text, sp.start)
                 if ind:
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
@@ -751,6 +754,26 @@ _CLAUSE_OPEN = re.compile(r"(?:^|[，,；;。：:]|(?<!\d)\.|[\d一二三四五�
 # 5 of 20 before an unmarked count, 「全年实施临时救助396人次」)
 ACTIVITY_NAME = re.compile(r"(?:就业|培训|系统管理|健康管理|预防|慰问|体检|稽核)(?:实际完成|全年完成|完成|达到|共计?|累计)?[ \u3000]*$")
 _ACTIVITY_LEAD = re.compile(r"(?:全年|年均|本年|当年|年内|年初|计划|实际|累计|共|力争|确保|目标|开展|完成|实现|组织|实施|举办)+")
+
+
+_LEAD_WORDS = re.compile(r"(?:实际|计划|力争|确保|完成|全年|年初|年末|当年|本年|我[县市区旗州省盟]|全[县市区旗州省盟])+")
+
+
+def _without_leads(text: str, ind: Span | None, targets: list[Span] = ()) -> Span | None:
+    """``ind`` without the plan, outcome, period and scope words it opens with (「实际参保人数」 → 参保人数,
+    「力争全年参保率」 → 参保率); None when nothing of a name is left, it opens inside a phrase (「以上参保人员…」), it is a
+    bare money word (「实际支出」), or it names again a measure whose target came before (「…参保任务136.8万人，实际参保人数
+    为131.46万人」, 「参保人数目标任务为12.9万人。……实际参保人数为12.68万人」: the blind writers name it once)."""
+    if ind is None:
+        return None
+    lead = _LEAD_WORDS.match(text, ind.start, ind.end)
+    s = lead.end() if lead else ind.start
+    name = text[s:ind.end]
+    if len(name) < 2 or re.match(r"以上|以下|以内|及以上", name) or re.fullmatch(r"支出|收入|资金|预算|结余|经费", name):
+        return None
+    if name in text[:s] or lead and "实际" in lead.group(0) and any(t.end <= ind.start for t in targets):
+        return None
+    return Span(s, ind.end, "INDICATOR")
 
 
 def _activity_name_before(text: str, pos: int) -> Span | None:
@@ -891,10 +914,12 @@ def _whole_clause_name(text: str, ind: Span, strong: bool = False) -> Span:
     if text.startswith("年度", s) and text[ind.end - 1] == "率":
         s += 2  # 「年度资金执行率」: the year's rate is the rate (「年度救助限额」 keeps it)
     said = None
-    for said in re.finditer(r"显示|表明|反映|得出", text[s:ind.start]):
+    for said in re.finditer(r"显示|表明|反映|得出|下达", text[s:ind.start]):  # (「盟本级向各旗县市下达城镇新增就业人数目标任务」)
         pass
     if said:  # 「问卷调查显示服务对象满意度为…」: the name starts after the verb that reports it
         s += said.end()
+        lead = _HEAD_LEAD.match(text, s, ind.end)  # 「……年初下达我州参保人数」
+        s = min(lead.end(), ind.start) if lead else s
     head = text[s:ind.start]
     if not head or ind.end - s > 22 or re.search(r"的|指标|包括|为|是|即", head) or _HEAD_VERB.match(head) \
             or head.startswith("、"):
@@ -974,6 +999,9 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
             prefix = NAME_PREFIX.match(text[s:e])  # 「指标1：参保人数」, 「一、基金收入」
             if prefix:
                 s += prefix.end()
+            sub = re.match(r"其中\s*[:：]\s*", text[s:e])  # 「其中：建档立卡贫困人口代缴人数（万人）」: a sub-measure
+            if sub and e - s - sub.end() >= 4:
+                s += sub.end()
             # shortest name: drop brackets and weights "参保人数（人）", "报送时效（2分）"
             m = re.match(r"[^（(]+", text[s:e])
             e = s + len(m.group(0).rstrip()) if m else e
