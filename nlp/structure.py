@@ -247,7 +247,8 @@ def header_roles(cells: list[str]) -> list[str | None]:
 
 
 # A cell holding a value: "≥41万人", "100%", "12732人", "9.21"
-VALUE_LIKE = re.compile(r"^(?:[<>≥≤=]=?\s*)?[-+]?\d[\d,.]*\s*(?:%|[万亿千]?[元人]|人次|万人次|户|家|个|分)?(?:[≤≥<>]=?\s*\d.*)?$")
+VALUE_LIKE = re.compile(r"^(?!(?:19|20)\d\d年)(?:[<>≥≤=]=?\s*)?[-+]?\d[\d,.]*\s*(?:%|‰|[万亿千]?[元人]|人次|万人次|户|家|个|分|[\u4e00-\u9fff]{1,4}(?:以上|以内|以下|左右)?)?"
+                        r"(?:[≤≥<>]=?\s*\d.*)?$")
 CATEGORY = re.compile(r"(指标|效益|满意度)$")
 # a date or deadline value: 「2024年6月底前」, 「2023年12月31日前」, 「每月15日前」
 DEADLINE_LIKE = re.compile(r"^(?:\d{4}年)?(?:\d{1,2}月|每月)(?:\d{1,2}日|底|末|中旬|上旬|下旬)?(?:前|以前|之前)?$")
@@ -288,9 +289,39 @@ def header_map(cells: list[str]) -> dict[str, int] | None:
                and re.search(r"(定量|定性)", header_key(texts[j])) and re.search(r"(定量|定性)", header_key(texts[out[role]]))]
         if alt:
             out[f"{role}_alt"] = alt[0]
+    for j, t in enumerate(texts):  # 「年度指标值/实际完成值」: one column holds 「≥4500/4862」, the target before the slash
+        parts = re.split(r"\s*[/／]\s*", t)
+        if len(parts) == 2 and classify_header(parts[0], use_model=False) == "target" \
+                and classify_header(parts[1], use_model=False) == "actual":
+            out["target"] = out["actual"] = out["pair"] = j
+    scores = [j for j, r in enumerate(roles) if r == "score"]
+    if len(scores) == 2 and "score" in out:  # 「自评得分⇥复核得分」: both are points awarded
+        out["score_alt"] = scores[1]
     if "name" not in out and "level1" not in out and "level2" not in out and roles[0] in (None, "other") and texts[0]:
         out["name"] = 0
     return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+
+# The slash between a target and an actual value in one cell, not the slash of a unit (「元/人·年」, 「人/月」)
+_PAIR_SLASH = re.compile(r"\s*[/／]\s*(?!(?:人|年|月|户|次|天|日|个|项|家|床|元|万元|人次|平方米)(?![\u4e00-\u9fff]))")
+
+
+def split_pair(cell: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(start, end) of the target and of the actual value in a pair cell, or None when it holds one value.
+
+    >>> c = "≥350人/371人"; [c[a:b] for a, b in split_pair(c)]
+    ['≥350人', '371人']
+    >>> c = "≥640元/人·年/652元/人·年"; [c[a:b] for a, b in split_pair(c)]
+    ['≥640元/人·年', '652元/人·年']
+    >>> split_pair("640元/人·年") is None
+    True
+    """
+    text = cell.rstrip()
+    lead = len(text) - len(text.lstrip())
+    for m in _PAIR_SLASH.finditer(text):
+        if m.start() > lead and m.end() < len(text):
+            return (lead, m.start()), (m.end(), len(text))
+    return None
 
 
 def _continues_header(cells: list[str]) -> bool:
@@ -523,6 +554,8 @@ def best_shift(header: dict[str, int], cells: list[str], width: int) -> int:
         for role in ("level1", "level2"):
             if looks_value(_cell(header, cells, role, shift)):
                 score -= 1
+        if shift == 0 and len(cells) == width:
+            score += 1  # as wide as its header: aligned unless the cells say otherwise (「审核通过后30日内」 is a target)
         if best_score is None or score > best_score:
             best, best_score = shift, score
     return best
@@ -612,6 +645,10 @@ def extract_indicators(doc: Document) -> Document:
             score=_dec(cell("score")),
             note=_value(cell("note")),
         )
+        if "pair" in header and record.target:  # 「≥4500/4862」 under 「年度指标值/实际完成值」
+            pair = split_pair(record.target)
+            record.target, record.actual = (_value(record.target[a:b].strip()) for a, b in pair) if pair \
+                else (record.target, None)
         comparator = (cell("comparator") or "").replace(" ", "")
         if record.target and re.fullmatch(r"[≥≤<>=＝]=?|大于等于|小于等于|大于|小于|等于", comparator) \
                 and not re.match(r"[≥≤<>=＝]", record.target):

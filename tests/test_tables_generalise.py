@@ -668,3 +668,19 @@ def test_a_sub_measure_row_keeps_its_name_without_qizhong():
     doc = run(["一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值",
                "产出指标\t数量指标\t其中：低保对象代缴人数（人）\t≥1 200\t1 236"])
     assert spans(doc, 1, "INDICATOR") == ["低保对象代缴人数"]
+
+
+def test_a_pair_column_a_second_score_column_and_a_text_target_in_a_full_row():
+    doc = run(["一级指标\t二级指标\t三级指标\t年度指标值/实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+               "产出指标\t数量指标\t公益性岗位安置人数(人)\t≥600/645\t10\t10\t无",
+               "\t\t补助标准\t≥300元/人·月/300元/人·月\t5\t5\t无",
+               "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t自评得分\t复核得分",
+               "\t时效指标\t补贴资金拨付时限\t审核通过后20日内\t部分超期\t10\t10\t8",
+               "\t\t审批办结时限\t<=15个工作日\t12个工作日\t10\t10\t10"])
+    assert spans(doc, 1, "TARGET") == ["≥600"] and spans(doc, 1, "ACTUAL") == ["645"]
+    assert spans(doc, 2, "TARGET") == ["≥300元/人·月"] and spans(doc, 2, "ACTUAL") == ["300元/人·月"]
+    assert spans(doc, 4, "INDICATOR") == ["补贴资金拨付时限"] and spans(doc, 4, "TARGET") == ["审核通过后20日内"]
+    assert spans(doc, 4, "SCORE") == ["10", "8"]  # the self-evaluation and the review score
+    assert spans(doc, 5, "TARGET") == ["<=15个工作日"]
+    rec = next(r for r in doc.indicators if r.name == "公益性岗位安置人数")
+    assert (rec.target, rec.actual, rec.met) == ("≥600", "645", True)

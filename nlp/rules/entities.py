@@ -12,7 +12,7 @@ from jixiao.doc import Document, Entity
 from jixiao.normalize import CURRENCY_MULTIPLIER, parse_number, parse_value, to_yuan
 from jixiao.schema import HEADER_UNIT_ANY_RE
 from jixiao.units import table_unit_context
-from jixiao.structure import NAME_PREFIX, classify_header, dec_unit
+from jixiao.structure import NAME_PREFIX, classify_header, dec_unit, split_pair
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
@@ -979,7 +979,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if len(numbers) >= 2 and len(numbers) == len(values):
             return [Span(*n, "AMOUNT") for n in numbers[:-1]] + [Span(*numbers[-1], "SCORE")]
     for role, typ in (("target", "TARGET"), ("target_alt", "TARGET"), ("actual", "ACTUAL"), ("actual_alt", "ACTUAL"),
-                      ("score", "SCORE"), ("name", "INDICATOR"), ("unit", "UNIT")):
+                      ("score", "SCORE"), ("score_alt", "SCORE"), ("name", "INDICATOR"), ("unit", "UNIT")):
         j = header.get(role)
         if j is None:
             continue
@@ -989,6 +989,13 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         s, e = _trim(text, *cells[k])
         if e <= s or text[s:e] in ("—", "-", "/", "无", "--", "——"):
             continue
+        if role in ("target", "actual") and header.get("pair") == j:  # 「≥350人/371人」: target, then actual
+            pair = split_pair(text[s:e])
+            if pair is None and role == "actual":
+                continue
+            if pair is not None:
+                a, b = pair[0] if role == "target" else pair[1]
+                s, e = s + a, s + b
         if role == "unit":  # 「度量单位」 column beside a bare value: 万人, %, 元/人
             if dec_unit(text[s:e]):
                 spans.append(Span(s, e, "UNIT"))
@@ -1019,7 +1026,7 @@ def table_row_spans(text: str, header: dict[str, int] | None, shift: int) -> lis
         if text[s:e].endswith((":", "：")):
             continue  # a form's label cell (「财务负责人：」), not a value
         spans.append(Span(s, e, typ))
-    used = {header[r] - shift for r in ("target", "target_alt", "actual", "actual_alt", "name", "score", "unit")
+    used = {header[r] - shift for r in ("target", "target_alt", "actual", "actual_alt", "name", "score", "score_alt", "unit")
             if r in header}
     j = header.get("level1")
     if j is not None and not any(r in header for r in ("target", "target_alt")) and 0 <= j - shift < len(cells):
