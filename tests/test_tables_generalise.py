@@ -684,3 +684,8 @@ def test_a_pair_column_a_second_score_column_and_a_text_target_in_a_full_row():
     assert spans(doc, 5, "TARGET") == ["<=15个工作日"]
     rec = next(r for r in doc.indicators if r.name == "公益性岗位安置人数")
     assert (rec.target, rec.actual, rec.met) == ("≥600", "645", True)
+
+
+def test_a_numbered_target_label_is_no_value():
+    t = "目标2完成情况：全年为1.2万名老年居民按月发放基础养老金。"
+    assert not [x for x in tagged(t) if x[1] == "TARGET"] and ("2", "AMOUNT") not in tagged(t)

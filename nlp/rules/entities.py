@@ -50,7 +50,7 @@ TARGET_CUE = re.compile(r"(?<![低高于较超出])(?<!(?<!占)比)(?:预期指�
                         r"[ \u3000]*均?(?P<link>为|是|[:：])?[ \u3000]*"
                         + _NOT_VALUE_START + r"(?P<val>(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t、])+)")
 # A bare 目标 directly followed by a number: "全年预算支出执行目标95%至105%"
-TARGET_NUMBER_CUE = re.compile(r"(?<![超出于比较])目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)))[ \u3000]*均?(?:为|是|[:：])?[ \u3000]*"
+TARGET_NUMBER_CUE = re.compile(r"(?<![超出于比较])目标(?!值)(?!\d{1,2}(?:[:：、]|[.．](?!\d)|(?:完成|实现|执行)情况|完成))[ \u3000]*均?(?:为|是|[:：])?[ \u3000]*"
                                r"(?P<val>(?:[≥≤<>＞＜=]|不低于|不少于|不高于|不超过)*[ \u3000]*\d(?:(?<=\d),(?=\d{3})|[^，。；;,（(）)\t])*)")
 # A qualitative target after any measure: 「参保群众看病就医负担预期目标为“有效减轻”」, 「基金运行目标为总体平稳」
 QUALITATIVE_TARGET = re.compile(r"(?<!工作)(?<!整改)(?<=[\u4e00-\u9fff])(?:(?:预期)?目标(?:值)?均?(?:为|是)|预期(?:为|是)?)[ \u3000]*[“\"]?"
@@ -218,7 +218,7 @@ def amount_spans(text: str, bare_numbers: bool = True) -> list[Span]:
             continue
         if re.search(r"(?:第)\s*$", before):
             continue
-        if re.search(r"(?:指标|目标|任务|措施|问题|举措)\s*$", before) and re.match(r"\s*[:：.、．]", after):
+        if re.search(r"(?:指标|目标|任务|措施|问题|举措)\s*$", before) and re.match(r"\s*(?:[:：.、．]|(?:完成|实现|执行)情况)", after):
             continue  # 「指标1：参保人数」: the number of a list item
         if bare_numbers and "\t" in text and re.fullmatch(r"\d{1,2}", text[s:e]) and (
                 s == 0 or text[s - 1] == "\t") and re.match(r"\t\D", after) and text.count("\t", 0, s) == 0:
