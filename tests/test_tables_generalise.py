@@ -689,3 +689,13 @@ def test_a_pair_column_a_second_score_column_and_a_text_target_in_a_full_row():
 def test_a_numbered_target_label_is_no_value():
     t = "目标2完成情况：全年为1.2万名老年居民按月发放基础养老金。"
     assert not [x for x in tagged(t) if x[1] == "TARGET"] and ("2", "AMOUNT") not in tagged(t)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("举办招聘会36场，开展培训班12期，开放课程208门。", [
+        ("36", "AMOUNT"), ("场", "UNIT"), ("12", "AMOUNT"), ("期", "UNIT"), ("208", "AMOUNT"), ("门", "UNIT")]),
+    ("救助标准为低保标准的1.5倍，比对数据差异42条。", [("1.5", "AMOUNT"), ("倍", "UNIT"), ("42", "AMOUNT"), ("条", "UNIT")]),
+    ("2023年第2期培训班在门诊部举办。", []),
+])
+def test_count_units_the_writers_tag(text, expected):
+    assert tagged(text) == expected

@@ -16,7 +16,9 @@ from jixiao.structure import NAME_PREFIX, classify_header, dec_unit, split_pair
 
 # Units after a number, longest first: "8684万元", "2597人次", "13.43%", "40.28万人", "692家"
 UNIT_ALTERNATION = (
-    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家次|家|个百分点|个月|万个|个|份|起|项|件|笔|所|批次|次|辆|例|种|%|‰|分|万|亿"
+    "万亿元|亿元|万元|千元|元/人/年|元/人/月|元/人|元/月|元|万人次|人次|万人|万名|万户|人|名|户|家次|家|个百分点|个月|万个|个|份|起|项|件|笔|所|批次|次|辆|例|种|%|‰|分|"
+    # counts the writers tag as units (「招聘会128场」, 「培训班386期」, 「课程1,420门」, 「差异137条」, 「1.3倍」, 「40学时」)
+    "场次|场|期|门(?!诊|户|槛|类)|万条|条|倍|学时|课时|座|处(?!理|置|罚|室|级)|万张|张|台(?!账)|套|万|亿"
 )
 # number (optionally with thousands separators, commas or spaces), spaces, unit
 #   "355,212 万元", "8684万元", "1290505 人次", "96.4%", "12 846.5 万元" (groups of three after a space)
@@ -27,7 +29,7 @@ NUMBER_WITH_UNIT = re.compile(
 )
 # What may follow a number that makes it a date/duration/ordinal/document number, not an AMOUNT:
 #   "2018年", "2月", "15日", "30日内", "3年", "12月31日", "126号", "60岁", "5个工作日", "7次调整"(kept)
-NOT_AMOUNT_AFTER = re.compile(r"^[ \u3000]*(?:年|月|日|号|岁|周岁|天|小时|时|点|个工作日|个月|期|批|级|版|项目)")
+NOT_AMOUNT_AFTER = re.compile(r"^[ \u3000]*(?:年|月|日|号|岁|周岁|天|小时|时|点|个工作日|个月|期(?:间|末|初|限|内)|批|级|版|项目)")
 NOT_AMOUNT_BEFORE = re.compile(r"(?:第|【|〔|\[|［|（|\(|No\.?|电话[:：]?|编号|号)\s*$")
 # A list marker at the paragraph start: "1、", "2.", "（3）"
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}\s*(?:、|[．.](?!\d))|[（(]\d{1,2}[）)])")
