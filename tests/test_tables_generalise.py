@@ -699,3 +699,10 @@ def test_a_numbered_target_label_is_no_value():
 ])
 def test_count_units_the_writers_tag(text, expected):
     assert tagged(text) == expected
+
+
+def test_points_per_dimension_after_a_total_score():
+    t = "综合评价分值88.5，等级为“良”。其中决策16分、过程21.5分、产出27分、效益24分。"
+    assert [x for x, k in tagged(t) if k == "SCORE"] == ["88.5", "16分", "21.5分", "27分", "24分"]
+    weights = "指标体系权重：决策20分、过程20分、产出40分、效益20分。"
+    assert not [x for x, k in tagged(weights) if k == "SCORE"]

@@ -80,6 +80,9 @@ NAMED_AFTER_CATEGORY = re.compile(r"指标\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2
 # A score breakdown: "具体得分情况为：项目决策9.21分、项目产出46.97分、项目效益40分"
 SCORE_LIST_CUE = re.compile(r"(?:得分情况|得分如下|各项得分|分别得分|得分分别为|得分依次为)[ \u3000]*(?:为|是)?[ \u3000]*[:：]?")
 SCORE_LIST_ITEM = re.compile(r"[ \u3000]*(?:[\u4e00-\u9fff“”]{2,12}[ \u3000]*(?:为|得)?)?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)[ \u3000]*[、，,；;]?")
+# Points per evaluation dimension after a total score: 「综合评价分值92。其中决策14分、过程24.1分…」 (47 of 47 tagged SCORE)
+DIMENSION_SCORE = re.compile(r"(?:^|(?<=[，,；;。：:、])|(?<=其中)|(?<=[\s（(]))(?:项目)?(?:决策|过程|产出|效益|管理|投入)(?:指标|部分|方面)?"
+                             r"(?:得分|得)?[为:：]?[ \u3000]*(?P<val>\d+(?:\.\d+)?[ \u3000]*分)(?!值)")
 # Planned values in prose (ANNOTATION §7): 「控制在4.5%以内」, 「计划……达到6.5万人」, 「目标为：参保率稳定在95%以上」
 VALUE_EXPR = (r"(?P<val>(?:(?:每[人户月年次季]){1,3}|人均|户均)?(?:[≥≤<>]|不低于|不少于|不高于|不超过|低于|高于|超过)?[ \u3000]*"
               r"(?<![\d.,])(?<!\d月)(?:\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+(?![\d.]))|\d+)(?:\.\d+)?[ \u3000]*"
@@ -342,6 +345,10 @@ def prose_value_spans(text: str, planned: bool = False) -> list[Span]:
         s, e = _trim(text, *m.span("val"))
         # "分值5分，得分4.91分": the weight is an AMOUNT, only the score after 得分 is a SCORE
         spans.append(Span(s, e, "SCORE"))
+    for m in DIMENSION_SCORE.finditer(text) if "\t" not in text else ():
+        sentence = text[max(text.rfind("。", 0, m.start()), 0):m.start()]
+        if re.search(r"得分|评分|评价分值|总分", text[:m.start()]) and not re.search(r"权重|满分为|分值为|标准分", sentence):
+            spans.append(Span(*_trim(text, *m.span("val")), "SCORE"))
     for m in SCORE_LIST_CUE.finditer(text):
         pos = m.end()
         while (item := SCORE_LIST_ITEM.match(text, pos)):  # items follow each other from the cue on
