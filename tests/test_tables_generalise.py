@@ -706,3 +706,9 @@ def test_points_per_dimension_after_a_total_score():
     assert [x for x, k in tagged(t) if k == "SCORE"] == ["88.5", "16分", "21.5分", "27分", "24分"]
     weights = "指标体系权重：决策20分、过程20分、产出40分、效益20分。"
     assert not [x for x, k in tagged(weights) if k == "SCORE"]
+
+
+def test_money_flow_columns_are_amounts_not_actual_values():
+    doc = run(["资金来源\t下达资金\t实际到位\t实际支出\t执行率",
+               "中央补助资金\t12 400.00\t12 400.00\t11 873.20\t95.75%"])
+    assert not spans(doc, 1, "ACTUAL") and "11 873.20" in spans(doc, 1, "AMOUNT")
