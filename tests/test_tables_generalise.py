@@ -712,3 +712,8 @@ def test_money_flow_columns_are_amounts_not_actual_values():
     doc = run(["资金来源\t下达资金\t实际到位\t实际支出\t执行率",
                "中央补助资金\t12 400.00\t12 400.00\t11 873.20\t95.75%"])
     assert not spans(doc, 1, "ACTUAL") and "11 873.20" in spans(doc, 1, "AMOUNT")
+
+
+def test_a_fund_before_its_budget_names_the_measure():
+    t = "2023年我县城乡居民基本养老保险补助资金预算6,210.4万元，其中中央补助3,105万元。"
+    assert [x for x, k in tagged(t) if k == "INDICATOR"] == ["城乡居民基本养老保险补助资金", "中央补助"]

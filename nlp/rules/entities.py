@@ -497,6 +497,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         w, s, e = text[inside[0]:pos], inside[0], pos
     if w == "比" and s > 0 and text[s - 1] == "占":  # 「经费」+「占」+「比」: the head 占比
         w, s = "占比", s - 1
+    if re.fullmatch(r"预算(?:数|总额)?", w) and s in ends and re.search(r"(?:资金|补贴|补助)$", ends[s][0]):
+        w, s, e = ends[s]  # 「城乡居民基本养老保险补助资金预算8,436.5万元」: the fund is named, 预算 says which value (blind dev 16 of 27)
     if NOT_INDICATOR.match(w) or not re.search(r"[\u4e00-\u9fff]", w):
         return None
     if not INDICATOR_SUFFIX.search(w):
@@ -553,7 +555,8 @@ def indicator_before(text: str, amount_start: int, words: list[tuple[str, int, i
         e = s + fee.end()
         name = text[s:e]
     # the fund or scheme of a money line item: 「职工基本医疗保险基金收入」, 「生育保险基金总支出」
-    if FUND_LINE_HEAD.search(name) or SCHEME_COUNT_HEAD.search(name):
+    if FUND_LINE_HEAD.search(name) or SCHEME_COUNT_HEAD.search(name) or re.search(r"(?:补助|补贴|专项)资金$", name):
+        # (「城乡居民基本养老保险补助资金」: the scheme's subsidy fund, blind writers K, L, R, U, W)
         f = FUND_PREFIX.search(text, max(0, s - WINDOW), s)
         if f and f.end() == s and (f.end() - f.start() > 2 or not name.startswith("基金")):
             s = f.start()
