@@ -449,6 +449,8 @@ def table_contexts(doc: Document) -> dict[int, TableContext]:
             continue
         prev_header = None
         nxt = paras[p.index + 1] if p.index + 1 < len(paras) else None
+        if nxt is not None and nxt.kind == "table_row" and classify_header(next((c for c in nxt.cells if c.strip()), "")) == "unit":
+            nxt = paras[p.index + 2] if p.index + 2 < len(paras) else None  # 「计量单位⇥万人⇥%」 before the value rows
         if _opens_transposed(cells, nxt):
             ctx = TableContext(header={"name": 0}, width=len(cells), header_rows={p.index}, transposed=True,
                                units={j: u for j, c in enumerate(cells) if (u := cell_unit(c))})
@@ -689,6 +691,7 @@ def _transposed_records(doc: Document, p: Paragraph, ctx: TableContext, contexts
         if not raw:
             continue
         rec = Indicator(paragraph=p.index, name=indicator_name(raw))
+        unit = None
         for q, role in rows:
             qc = q.cells
             v = qc[j].strip() if j < len(qc) else ""
@@ -702,8 +705,10 @@ def _transposed_records(doc: Document, p: Paragraph, ctx: TableContext, contexts
                 setattr(rec, role, v)
             elif role == "note" and rec.note is None:
                 rec.note = v
+            elif role == "unit" and not unit:
+                unit = dec_unit(v)
         if rec.target or rec.actual or rec.score is not None:
-            type_values(rec, unit=cell_unit(raw))
+            type_values(rec, unit=cell_unit(raw) or unit)
             doc.indicators.append(rec)
 
 

@@ -717,3 +717,16 @@ def test_money_flow_columns_are_amounts_not_actual_values():
 def test_a_fund_before_its_budget_names_the_measure():
     t = "2023年我县城乡居民基本养老保险补助资金预算6,210.4万元，其中中央补助3,105万元。"
     assert [x for x, k in tagged(t) if k == "INDICATOR"] == ["城乡居民基本养老保险补助资金", "中央补助"]
+
+
+def test_a_transposed_table_with_a_unit_row():
+    doc = run(["项目\t城镇新增就业\t城镇调查失业率\t服务对象满意度",
+               "计量单位\t万人\t%\t",
+               "目标值\t≥6.2\t≤5.5\t满意",
+               "完成值\t6.48\t5.1\t基本满意",
+               "得分\t10\t10\t4"])
+    assert spans(doc, 0, "INDICATOR") == ["城镇新增就业", "城镇调查失业率", "服务对象满意度"]
+    assert spans(doc, 1, "UNIT") == ["万人", "%"] and spans(doc, 2, "TARGET") == ["≥6.2", "≤5.5", "满意"]
+    assert spans(doc, 3, "ACTUAL") == ["6.48", "5.1", "基本满意"] and spans(doc, 4, "SCORE") == ["10", "10", "4"]
+    rec = next(r for r in doc.indicators if r.name == "城镇新增就业")
+    assert rec.target_value.number == 62000 and rec.met is True

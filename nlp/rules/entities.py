@@ -1174,6 +1174,8 @@ def transposed_row_spans(text: str, role: str | None, names_row: bool) -> list[S
             if role == "score" and parse_number(text[s:e].rstrip("分").strip()) is None:
                 continue
             spans.append(Span(s, e, TRANSPOSED_TYPES[role]))
+        elif role == "unit" and dec_unit(text[s:e]):  # 「计量单位⇥万人⇥%」: each column's unit
+            spans.append(Span(s, e, "UNIT"))
     return spans
 
 
