@@ -42,6 +42,8 @@ PARAGRAPH_START = re.compile(
 )
 # A form field on its own line: "实 施 单 位：喀什地区社会保险服务中心", "填报时间：2022年2月20日"
 FORM_FIELD = re.compile(r"^\s*[\u4e00-\u9fff][\u4e00-\u9fff ]{1,14}(?:（[^）]{1,8}）)?\s*[:：]")
+# A table or figure caption: 「表1 巡察反馈问题整改进度统计」, 「附表2：…」, 「表3-1 …」
+TABLE_CAPTION = re.compile(r"^(?:附?表|图)\s*\d{1,2}(?:[-—.．]\d{1,2})?(?:\s|[:：]|(?=[\u4e00-\u9fff]))")
 MAX_LINE = 4000  # characters; longer lines are split at sentence ends
 SENTENCE_END = re.compile(r"[。！？；!?;]")
 
@@ -178,6 +180,8 @@ def _should_join(a: MappedText, b: MappedText) -> bool:
     at, bt = a.text.rstrip(), b.text.strip()
     if not at or not bt or "\t" in at or "\t" in bt:
         return False
+    if TABLE_CAPTION.match(bt):
+        return False  # 「…分项进度见表1.」 + 「表1 巡察反馈问题整改进度统计」: a caption opens its own line
     if re.fullmatch(r"[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?", at) and not PARAGRAPH_START.match(bt):
         return True  # 「（二）」 alone: the list marker of the next line
     if at[-1] not in LINE_END_PUNCT and re.match(r"[，。、；：,;:）)％%]", bt) and not re.match(r"[（(]", bt):

@@ -124,3 +124,8 @@ def test_a_page_break_inside_a_cell_per_line_row_and_a_split_title_are_rejoined(
     got = [p.text for p in clean_text(text)]
     assert got[0] == "某州2022年度城乡居民基本医疗保险基金绩效评价报告"
     assert "利息收入\t150.00\t162.30\t108.20%" in got and "其他收入\t20.00\t18.50\t92.50%" in got
+
+
+def test_a_table_caption_is_never_joined_to_the_sentence_above():
+    out = texts("截至年底,12条整改措施已完成10条,持续推进2条,分项进度见表1.\n表1 巡察反馈问题整改进度统计\n序号\t问题\t进度")
+    assert out[:2] == ["截至年底,12条整改措施已完成10条,持续推进2条,分项进度见表1.", "表1 巡察反馈问题整改进度统计"]
