@@ -730,3 +730,11 @@ def test_a_transposed_table_with_a_unit_row():
     assert spans(doc, 3, "ACTUAL") == ["6.48", "5.1", "基本满意"] and spans(doc, 4, "SCORE") == ["10", "10", "4"]
     rec = next(r for r in doc.indicators if r.name == "城镇新增就业")
     assert rec.target_value.number == 62000 and rec.met is True
+
+
+def test_a_unit_column_between_the_name_and_the_values():
+    doc = run(["序号\t项目\t单位\t2021年\t2022年\t增减率",
+               "1\t参保人数\t万人\t1,204.6\t1,188.3\t-1.35%",
+               "2\t基金收入\t万元\t86,410.2\t90,112.7\t4.28%"])
+    assert spans(doc, 1, "INDICATOR") == ["参保人数"] and spans(doc, 1, "UNIT")[0] == "万人"
+    assert spans(doc, 2, "INDICATOR") == ["基金收入"] and spans(doc, 2, "UNIT")[0] == "万元"

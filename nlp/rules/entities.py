@@ -615,8 +615,8 @@ def _indicator_cell_before(text: str, start: int, cells: list[tuple[int, int]]) 
                 return None
             for ps, pe in reversed(cells[:k]):
                 cell = text[ps:pe]
-                if not cell.strip():
-                    continue
+                if not cell.strip() or dec_unit(cell) and re.fullmatch(UNIT_ALTERNATION, cell.strip()):
+                    continue  # (a 单位 column between the name and the values: 「参保人数⇥万人⇥3,642.15」)
                 m = re.match(r"\s*(?:其中\s*[:：：-]?\s*)?", cell)
                 s, e = _trim(text, ps + (m.end() if m else 0), pe)
                 prefix = NAME_PREFIX.match(text[s:e])  # 「一、城乡居民基本医疗保险基金收入」
@@ -688,6 +688,11 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
     if "\t" in text:  # a header cell's unit in brackets: 「执行率（%）」, 「参保人数（万人）」 (money units: HEADER_UNIT)
         for m in re.finditer(r"(?:^|(?<=\t))[^\t\d]{1,16}?[（(]\s*(?P<u>%|‰|万人次|人次|万人|人|户|个|家|项)\s*[）)]\s*(?=\t|$)", text):
             spans.append(Span(m.start("u"), m.end("u"), "UNIT"))
+    if "\t" in text and re.search(r"\d", text):  # a 单位 column's cell: 「参保人数⇥万人⇥3,642.15⇥…」
+        for cs, ce in cells_with_offsets(text)[1:]:
+            us, ue = _trim(text, cs, ce)
+            if ue > us and re.fullmatch(UNIT_ALTERNATION, text[us:ue]) and text[us:ue] not in ("万", "亿", "分"):
+                spans.append(Span(us, ue, "UNIT"))
     marked = [sp for sp in spans if sp.type in ("TARGET", "ACTUAL")] if "\t" not in text else []
     if marked or any(sp.type == "AMOUNT" for sp in amounts):
         if words is None:
