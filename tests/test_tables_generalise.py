@@ -738,3 +738,8 @@ def test_a_unit_column_between_the_name_and_the_values():
                "2\t基金收入\t万元\t86,410.2\t90,112.7\t4.28%"])
     assert spans(doc, 1, "INDICATOR") == ["参保人数"] and spans(doc, 1, "UNIT")[0] == "万人"
     assert spans(doc, 2, "INDICATOR") == ["基金收入"] and spans(doc, 2, "UNIT")[0] == "万元"
+
+
+def test_measures_listed_before_their_values():
+    t = "全年实际完成门诊救助人次、住院救助人次和重特大疾病救助人次分别为2.1万人次、0.8万人次和0.2万人次。"
+    assert [x for x, k in tagged(t) if k == "INDICATOR"] == ["门诊救助人次", "住院救助人次", "重特大疾病救助人次"]

@@ -710,6 +710,19 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                         ind = _whole_clause_name(text, ind, strong=True)  # 「；企业退休人员养老金社会化发放率为100%」
                 if ind:
                     spans.append(ind)
+        for m in re.finditer(r"(?:分别|均)(?:为|是|达到?|在|保持在)[ \u3000]*(?=[≥≤<>]?\d)", text) if "\t" not in text else ():
+            # 「A、B和C分别为99.8%、98.6%和97.2%」: each listed measure is named
+            ind = indicator_before(text, m.start(), words, _ends_cut_at(text, words, ends, m.start()))
+            if ind is not None and INDICATOR_SUFFIX_WHOLE.search(text[ind.start:ind.end]):
+                ind = _whole_clause_name(text, ind)
+                conj = [c for c in _conjuncts_before(text, ind)]
+                for k, c in enumerate(conj):
+                    lead = _LEAD_WORDS.match(text, c.start, c.end)
+                    if lead and c.end - lead.end() >= 2:  # 「全年实际完成门诊救助人次、…」
+                        conj[k] = Span(lead.end(), c.end, "INDICATOR")
+                if conj:
+                    spans.append(ind)
+                    spans.extend(conj)
         for sp in marked:  # 「实际满意度为95.2%」: the measure between 实际 and its value
             named = re.search(r"实际(?:平均)?([\u4e00-\u9fff]{1,6}?[率度])(?:为|达到?|[:：])[ \u3000]*$", text[max(0, sp.start - 14):sp.start])
             if sp.type == "ACTUAL" and named and not _targets_before(text, [t for t in marked if t.type == "TARGET"],
