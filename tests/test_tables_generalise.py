@@ -743,3 +743,9 @@ def test_a_unit_column_between_the_name_and_the_values():
 def test_measures_listed_before_their_values():
     t = "全年实际完成门诊救助人次、住院救助人次和重特大疾病救助人次分别为2.1万人次、0.8万人次和0.2万人次。"
     assert [x for x, k in tagged(t) if k == "INDICATOR"] == ["门诊救助人次", "住院救助人次", "重特大疾病救助人次"]
+
+
+def test_money_marked_as_achieved_by_shiji_wei():
+    t = "整改情况：2022年全市工伤保险基金支出实际为9,312.6万元。"
+    assert ("9,312.6万元", "ACTUAL") in tagged(t) and ("工伤保险基金支出", "INDICATOR") in tagged(t)
+    assert ("1,204.64", "AMOUNT") in tagged("基金收入预算1,188.80亿元，实际完成1,204.64亿元。")  # spent against a budget
