@@ -456,6 +456,10 @@ def _with_town(text: str, strings: list[str], wording: str, heads: list[str]) ->
     for h in heads:
         for m in re.finditer(r"关于([\u4e00-\u9fff]{2,6}?(?:镇|乡|街道|苏木))", h):
             cands.append(m.group(1))
+    for src in strings:  # the unit is the town's government: 「独龙江乡人民政府」, 「巴彦浩特镇人民政府」
+        m = re.match(r"\s*([\u4e00-\u9fff]{2,6}?(?:镇|乡|街道|苏木))(?:人民政府|政府|办事处)", src)
+        if m and m.group(1) not in wording:
+            cands.append(m.group(1))
     for town in cands:
         if len(town) >= 3 and not _NOT_TOWN.search(town) and text.count(town) >= 2:
             return wording + town

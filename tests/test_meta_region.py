@@ -94,6 +94,12 @@ def test_town_after_the_county_is_kept_in_the_wording():
     assert place(m) == ("正定县新城铺镇", "130123", "河北省", "石家庄市", "正定县")
 
 
+def test_a_town_government_as_the_unit_names_the_town():
+    m = meta_of("项目支出绩效自评表\n(2021年度)\n实施单位：丙中洛镇人民政府\n主管部门：贡山独龙族怒族自治县人力资源和社会保障局\n"
+                "一、项目概况\n丙中洛镇基层平台全年服务群众1 200人次。\n")
+    assert place(m) == ("贡山独龙族怒族自治县丙中洛镇", "533324", "云南省", "怒江傈僳族自治州", "贡山独龙族怒族自治县")
+
+
 def test_autonomous_region_own_budget_named_in_the_text():
     m = meta_of("自治区本级医疗保险支出 绩效评价报告\n(2019 年度)\n实施单位：自治区医疗保障局\n"
                 "一、基本概况\n促进新疆社会稳定和长治久安。\n")
