@@ -141,7 +141,10 @@ YEAR_PLAIN = re.compile(r"(20\d{2}|19\d{2})\s*年(?!\s*第\s*\d+\s*号)(?!\s*\d{
 YEAR_MONTH = re.compile(r"(20\d{2}|19\d{2})\s*年\s*\d{1,2}\s*月")
 # any year for the count: "2022年", "2022年6月", "截至2022年8月31日", not "2021年第3号"
 YEAR_ANY_DATE = re.compile(r"(20\d{2}|19\d{2})\s*年(?!\s*第\s*\d+\s*号)")
-DATE_LINE = re.compile(r"填报|报送|日期|印发|发布|签发|^\s*[\d一二三四五六七八九〇○零OＯ]{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*[.。]?\s*$")
+DATE_LINE = re.compile(r"填报|报送|日期|印发|发布|签发|^\s*[\d一二三四五六七八九〇○零OＯ]{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*[.。]?\s*$"
+                       # 「三明市民政局　2024年4月」 (the unit and the date under a title), 「（2024年5月公开）」
+                       r"|^[^\d，。；,;]{2,30}?[ \t\u3000]+\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*$"
+                       r"|^\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:公开|发布|印发|编制|修订)?\s*[）)]\s*$")
 
 
 def _date_line(t: str) -> bool:

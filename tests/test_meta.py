@@ -74,3 +74,12 @@ def test_a_planned_step_and_a_signature_date_do_not_decide_the_year():
              "因缴费人数少于预算,缴费补贴支出相应减少.2024年将按上年实际缴费人数测算配套资金.",
              "经自评,综合自评得分97.6分,评价等级为\"优\".", "2024年3月28日"]
     assert evaluated_year(paras, [], {}) == 2023
+
+
+def test_a_unit_and_date_line_under_a_cut_title_is_the_publication_date():
+    from jixiao.meta import evaluated_year
+
+    paras = ["三明市民政局　2024年4月", "一、项目基本情况", "2023年，全市下达困难群众救助补助资金12 846.5万元。"]
+    assert evaluated_year(paras, paras[:1], {}) == 2023
+    paras = ["（2024年5月公开）", "一、基金预算执行情况", "2023年全区职工基本医疗保险基金收入预算104.86亿元。"]
+    assert evaluated_year(paras, paras[:1], {}) == 2023
