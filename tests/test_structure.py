@@ -66,3 +66,10 @@ def test_indicator_records_seed_003_and_004(seed_docs):
     # seed 004's transposed table gives 得分率 per category: a score rate is AMOUNT+UNIT (ANNOTATION §4), and
     # categories are not indicators, so it writes no record (until issue 13 it wrote 决策/过程/产出/效益)
     assert not [r for r in seed_docs["004"].indicators if r.source == "table"]
+
+
+def test_gold_paragraphs_with_trailing_empty_cells_read_like_cleaned_lines():
+    from jixiao.pipeline import document_from_paragraphs
+
+    doc = document_from_paragraphs("t", ["一级指标\t二级指标\t三级指标\t\t\t", "产出指标\t数量指标\t参保人数\t\t"])
+    assert [p.text for p in doc.paragraphs] == ["一级指标\t二级指标\t三级指标", "产出指标\t数量指标\t参保人数"]
