@@ -749,3 +749,12 @@ def test_money_marked_as_achieved_by_shiji_wei():
     t = "整改情况：2022年全市工伤保险基金支出实际为9,312.6万元。"
     assert ("9,312.6万元", "ACTUAL") in tagged(t) and ("工伤保险基金支出", "INDICATOR") in tagged(t)
     assert ("1,204.64", "AMOUNT") in tagged("基金收入预算1,188.80亿元，实际完成1,204.64亿元。")  # spent against a budget
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("将审核时限由15个工作日缩短至7个工作日。", []),  # a duration (the seeds leave it untagged)
+    ("重度残疾人护理补贴标准计划按80元/人·月发放，实际发放标准为80元/人·月。", [("80元/人·月", "TARGET"), ("80元/人·月", "ACTUAL")]),
+    ("补贴标准提高到650元/人·年。", [("650", "AMOUNT"), ("元/人·年", "UNIT")]),
+])
+def test_working_days_and_per_person_month_units(text, expected):
+    assert tagged(text) == expected
