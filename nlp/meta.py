@@ -153,7 +153,8 @@ def _date_line(t: str) -> bool:
     return bool(DATE_LINE.search(t)) and (len(t.strip()) <= 40 or bool(re.search(r"(?:填报|报送|日期|印发|发布|签发)"
                                                                                     r"(?:时间|日期)?\s*[:：\t]", t)))
 YEAR_FIELDS = ("评价年度", "项目年度", "所属年度", "预算年度", "资金年度", "实施年度", "绩效年度", "年度",
-               "评价期间", "评价时段", "项目实施期", "实施期", "实施周期")
+               "评价期间", "评价时段", "自评时段", "监控时段", "所属期间", "项目实施期", "实施期", "实施周期", "实施期限",
+               "执行期限", "项目期限", "评价期限")
 _Y = r"(20\d{2}|19\d{2})"
 # the report saying which year it evaluates, in prose: 「评价年度为2022年」, 「对我县2022年度城乡居民医保资金开展绩效评价」,
 # 「周市镇2014年度最低生活保障资金绩效自评得分95分」
@@ -223,8 +224,8 @@ def evaluated_year(paras: list[str], heads: list[str], fields: dict[str, str]) -
             m = min(hits, key=lambda m: m.start())
             return int(next(g for g in m.groups() if g))
     for key in YEAR_FIELDS:
-        y = YEAR_ANY.search(fields.get(key, ""))
-        if y:
+        y = YEAR_ANY.search(fields.get(key, "")) or re.match(r"\s*((?:20|19)\d{2})\s*[.．/-]\s*\d{1,2}", fields.get(key, ""))
+        if y:  # (「实施期限⇥2023.01.01-2023.12.31」)
             return int(y.group(1))
     lines = [t for t in paras if not _date_line(t)]
     # no title: the text stating the evaluated year, anywhere

@@ -83,3 +83,11 @@ def test_a_unit_and_date_line_under_a_cut_title_is_the_publication_date():
     assert evaluated_year(paras, paras[:1], {}) == 2023
     paras = ["（2024年5月公开）", "一、基金预算执行情况", "2023年全区职工基本医疗保险基金收入预算104.86亿元。"]
     assert evaluated_year(paras, paras[:1], {}) == 2023
+
+
+def test_the_year_from_a_period_field_of_a_form():
+    from jixiao.meta import evaluated_year
+
+    paras = ["项目支出绩效自评表", "实施期限\t2023.01.01-2023.12.31", "填报日期:2024年3月12日"]
+    assert evaluated_year(paras, paras[:1], {"实施期限": "2023.01.01-2023.12.31"}) == 2023
+    assert evaluated_year(paras, paras[:1], {"自评时段": "2022年1月至12月"}) == 2022
