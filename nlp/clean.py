@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jixiao.text import MappedText
+from jixiao.text import MappedText, fold_fullwidth  # (the one-for-one full-width folds, shared with evaluation)
 
 # Word/pdf conversion debris: "[bookmark: _Toc15396600]"
 DEBRIS = re.compile(r"\[bookmark:[^\]\n]*\]")
@@ -29,7 +29,6 @@ LATEX_SYMBOLS = {
     "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "times": "×", "sim": "~",
     "pm": "±", "cdot": "·", "lt": "<", "gt": ">", "%": "%",
 }
-from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL  # noqa: E402,F401  (one-for-one folds, shared with evaluation)
 
 # A line that is one table cell of a table written one cell per line: " \t项目名称"
 CELL_LINE = re.compile(r"^[ \u3000]*\t[^\t]*$")
@@ -66,9 +65,7 @@ def clean_line(line: MappedText) -> MappedText:
     t = line.sub(DEBRIS, "").sub(INVISIBLE, "")
     t = t.sub(LATEX_INLINE, lambda m: re.sub(r"\s+", "", LATEX_COMMAND.sub(lambda c: LATEX_SYMBOLS[c.group(1)], m.group(1))))
     t = t.sub(LATEX_COMMAND, lambda c: LATEX_SYMBOLS[c.group(1)])
-    t = t.translate(FULLWIDTH)
-    t = t.sub(FULLWIDTH_DECIMAL, ".")
-    return t
+    return fold_fullwidth(t)
 
 
 def _raw_lines(text: str) -> list[MappedText]:

@@ -715,11 +715,10 @@ def _transposed_records(doc: Document, p: Paragraph, ctx: TableContext, contexts
 def document_from_paragraphs(doc_id: str, texts: list[str]) -> Document:
     """A ``Document`` whose paragraphs are given (gold texts): no cleaning but the one-for-one folding of full-width
     digits, letters and ％ (「１２．９万人」, as a PDF conversion leaves them; offsets unchanged), same structure rules."""
-    from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL
-    from jixiao.text import MappedText
+    from jixiao.text import MappedText, fold_fullwidth
 
     doc = Document(doc_id=doc_id, source=f"gold:{doc_id}", sha256="", text="\n".join(texts))
-    mapped = [MappedText.from_source(t).translate(FULLWIDTH).sub(FULLWIDTH_DECIMAL, ".") for t in texts]
+    mapped = [fold_fullwidth(MappedText.from_source(t)) for t in texts]
     # trailing empty cells (「一级指标⇥二级指标⇥三级指标⇥⇥⇥」), as cleaning drops them from a raw line: the same table
     # reading as end to end (they had shifted the header of blind bJ01: gold-text 0.748 vs end to end 0.947)
     mapped = [m.slice(0, len(m.text.rstrip("\t "))) if "\t" in m.text else m for m in mapped]

@@ -15,9 +15,9 @@ def _key(text: str) -> str:
     >>> _key("１２．９ 万人")
     '12.9万人'
     """
-    from jixiao.text import FULLWIDTH, FULLWIDTH_DECIMAL
+    from jixiao.text import fold_fullwidth
 
-    return normalise_text(FULLWIDTH_DECIMAL.sub(".", text.translate(FULLWIDTH)))
+    return normalise_text(fold_fullwidth(text))
 
 
 def align_paragraphs(gold_texts: Sequence[str], pred_texts: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -60,10 +60,8 @@ def map_span(pred_text: str, gold_text: str, start: int, end: int) -> tuple[int,
     >>> map_span("为12.9万人", "为１２．９　万人", 1, 7)
     (1, 8)
     """
-    from jixiao.text import FULLWIDTH
-
     pred_pos = [i for i, ch in enumerate(pred_text) if not ch.isspace()]
-    gold_pos = [i for i, ch in enumerate(gold_text) if not ch.translate(FULLWIDTH).isspace()]
+    gold_pos = [i for i, ch in enumerate(gold_text) if not ch.isspace()]
     if len(pred_pos) != len(gold_pos):
         raise ValueError("texts differ in more than whitespace")
     first = bisect_left(pred_pos, start)

@@ -698,6 +698,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
             if ue > us and re.fullmatch(UNIT_ALTERNATION, text[us:ue]) and text[us:ue] not in ("万", "亿", "分"):
                 spans.append(Span(us, ue, "UNIT"))
     marked = [sp for sp in spans if sp.type in ("TARGET", "ACTUAL")] if "\t" not in text else []
+    targets = [sp for sp in marked if sp.type == "TARGET"]
     if marked or any(sp.type == "AMOUNT" for sp in amounts):
         if words is None:
             words = [(t.text, t.start, t.end) for t in default_tokenizer()(text)]
@@ -719,7 +720,7 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
             ind = indicator_before(text, m.start(), words, _ends_cut_at(text, words, ends, m.start()))
             if ind is not None and INDICATOR_SUFFIX_WHOLE.search(text[ind.start:ind.end]):
                 ind = _whole_clause_name(text, ind)
-                conj = [c for c in _conjuncts_before(text, ind)]
+                conj = _conjuncts_before(text, ind)
                 for k, c in enumerate(conj):
                     lead = _LEAD_WORDS.match(text, c.start, c.end)
                     if lead and c.end - lead.end() >= 2:  # 「全年实际完成门诊救助人次、…」
@@ -729,12 +730,12 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                     spans.extend(conj)
         for sp in marked:  # 「实际满意度为95.2%」: the measure between 实际 and its value
             named = re.search(r"实际(?:平均)?([\u4e00-\u9fff]{1,6}?[率度])(?:为|达到?|[:：])[ \u3000]*$", text[max(0, sp.start - 14):sp.start])
-            if sp.type == "ACTUAL" and named and not _targets_before(text, [t for t in marked if t.type == "TARGET"],
+            if sp.type == "ACTUAL" and named and not _targets_before(text, targets,
                                                                       sp.start, "。！？；;"):
                 base = max(0, sp.start - 14)
                 spans.append(Span(base + named.start(1), base + named.end(1), "INDICATOR"))
         for sp in marked:  # 「城镇登记失业率控制在4.5%以内」, 「参保率目标为95%」: the measure before the cue
-            if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
+            if sp.type == "ACTUAL" and _targets_before(text, targets, sp.start, "。；;！？"):
                 continue  # 「参保人数目标任务为521万人，年末实际参保人数为516.8万人」: the same measure, named once
             cue = CUE_BEFORE_VALUE.search(text, max(0, sp.start - WINDOW), sp.start)
             if not (cue and cue.start() < sp.start) and re.match(r"不低于|不高于|不超过|不少于|不多于", text[sp.start:sp.end]):
@@ -766,14 +767,15 @@ def extract_entities(text: str, header_unit: str | None = None, words=None,
                 if ind and not re.search(r"[，。；;]", text[ind.end:sp.start]):
                     spans.append(ind)
         for sp in marked:  # 「全年完成城镇新增就业人数10 236人」, 「全年计划开展工伤预防培训12场次」: the cue before the name
-            if sp.type == "ACTUAL" and _targets_before(text, [t for t in marked if t.type == "TARGET"], sp.start, "。；;！？"):
+            if sp.type == "ACTUAL" and _targets_before(text, targets, sp.start, "。；;！？"):
                 continue  # 「新增就业人数年初目标任务1,600人，全年实际新增就业1,742人」: named once, with its target
             if not any(x.type == "INDICATOR" and x.end <= sp.start and not re.search(r"[，,。；;]", text[x.end:sp.start])
                        for x in spans):
                 ind = indicator_before(text, sp.start, words, ends)
-                ind = _without_leads(text, _whole_clause_name(text, ind), [t for t in marked if t.type == "TARGET"]) \
-                    if ind is not None \
-                    else _activity_name_before(text, sp.start)
+                if ind is not None:
+                    ind = _without_leads(text, _whole_clause_name(text, ind), targets)
+                else:
+                    ind = _activity_name_before(text, sp.start)
                 if ind:
                     spans.append(ind)
     return [(s.start, s.end, s.type) for s in resolve_overlaps(spans)]
@@ -786,7 +788,7 @@ _CLAUSE_OPEN = re.compile(r"(?:^|[，,；;。：:]|(?<!\d)\.|[\d一二三四五�
 # A measure named by the activity it counts (「城镇新增就业」, 「补贴性职业技能培训」, 「孕产妇系统管理」): named only when
 # the text marks its value as planned or achieved (blind writers tagged 20 of 24 such names before a marked value and
 # 5 of 20 before an unmarked count, 「全年实施临时救助396人次」)
-ACTIVITY_NAME = re.compile(r"(?:就业|培训|系统管理|健康管理|预防|慰问|体检|稽核)(?:实际完成|全年完成|完成|达到|共计?|累计)?[ \u3000]*$")
+ACTIVITY_NAME = re.compile(r"(?P<head>就业|培训|系统管理|健康管理|预防|慰问|体检|稽核)(?:实际完成|全年完成|完成|达到|共计?|累计)?[ \u3000]*$")
 _ACTIVITY_LEAD = re.compile(r"(?:全年|年均|本年|当年|年内|年初|计划|实际|累计|共|力争|确保|目标|开展|完成|实现|组织|实施|举办)+")
 
 
@@ -818,7 +820,7 @@ def _activity_name_before(text: str, pos: int) -> Span | None:
     m = ACTIVITY_NAME.search(text, max(0, pos - 24), pos)
     if not m:
         return None
-    e = m.start() + len(re.match(r"就业|培训|系统管理|健康管理|预防|慰问|体检|稽核", text[m.start():]).group(0))
+    e = m.end("head")
     run = re.search(r"[\u4e00-\u9fff]+$", text[max(0, e - 24):e])
     s = e - len(run.group(0))
     if not _CLAUSE_OPEN.search(text[max(0, s - 8):s]):
@@ -1110,7 +1112,7 @@ def _narrative_cell_spans(text: str, s: int, e: int, typ: str) -> list[Span]:
             ind = _clause_head_before(cell, pos)
         if ind is None:  # (every value of the cell is the column's type, so marked)
             ind = _activity_name_before(cell, pos)  # 「全年城镇新增就业3000人以上」
-        elif ind is not None:
+        else:
             ind = _whole_clause_name(cell, ind)
         if not marked and money and re.search(r"万元|亿元", value) and (
                 ind is None or re.search(r"(?:资金|预算数?|执行数|支出|收入|经费)$", cell[ind.start:ind.end])):
